@@ -1,0 +1,81 @@
+"""Model objects as the output shapes name them. Datetimes and bytes stay Python: the protocol encodes them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ecr_mock._backend import Failure, ImageRef
+from ecr_mock._config import Behaviour
+from ecr_mock._repository import Image, Repository
+
+
+def repository(repo: Repository) -> dict[str, Any]:
+    encryption: dict[str, Any] = {"encryptionType": repo.encryption_type}
+    if repo.kms_key is not None:
+        encryption["kmsKey"] = repo.kms_key
+    view: dict[str, Any] = {
+        "repositoryArn": repo.arn,
+        "registryId": repo.registry_id,
+        "repositoryName": repo.name,
+        "repositoryUri": repo.uri,
+        "createdAt": repo.created_at,
+        "imageTagMutability": repo.tag_mutability,
+        "imageScanningConfiguration": {"scanOnPush": repo.scan_on_push},
+        "encryptionConfiguration": encryption,
+    }
+    if repo.exclusion_filters:
+        view["imageTagMutabilityExclusionFilters"] = [
+            {"filterType": "WILDCARD", "filter": pattern} for pattern in repo.exclusion_filters
+        ]
+    return view
+
+
+def image_id(digest: str, tag: str | None) -> dict[str, str]:
+    return {"imageDigest": digest} if tag is None else {"imageDigest": digest, "imageTag": tag}
+
+
+def image_detail(repo: Repository, image: Image, behaviour: Behaviour) -> dict[str, Any]:
+    pushed_at = image.pushed_at.replace(tzinfo=None) if behaviour.naive_push_time else image.pushed_at
+    return {
+        "registryId": repo.registry_id,
+        "repositoryName": repo.name,
+        "imageDigest": image.digest,
+        "imageTags": list(image.tags) or None,
+        "imageSizeInBytes": image.size,
+        "imagePushedAt": pushed_at,
+        "imageManifestMediaType": image.manifest.media_type,
+        "artifactMediaType": image.manifest.artifact_media_type,
+        "lastRecordedPullTime": image.last_pull,
+        "subjectManifestDigest": image.manifest.subject,
+        "imageStatus": image.status,
+    }
+
+
+def image(repo: Repository, img: Image, tag: str | None) -> dict[str, Any]:
+    return {
+        "registryId": repo.registry_id,
+        "repositoryName": repo.name,
+        "imageId": image_id(img.digest, tag),
+        "imageManifest": img.manifest.text,
+        "imageManifestMediaType": img.manifest.media_type,
+    }
+
+
+def ref(value: ImageRef) -> dict[str, str]:
+    """An identifier echoed back as the caller sent it."""
+    echo = {}
+    if value.digest is not None:
+        echo["imageDigest"] = value.digest
+    if value.tag is not None:
+        echo["imageTag"] = value.tag
+    return echo
+
+
+def failure(value: Failure) -> dict[str, Any]:
+    return {"imageId": ref(value.ref), "failureCode": value.code, "failureReason": value.reason}
+
+
+def image_refs(params: list[dict[str, str]] | None) -> list[ImageRef] | None:
+    if params is None:
+        return None
+    return [ImageRef(item.get("imageDigest"), item.get("imageTag")) for item in params]

@@ -1,0 +1,69 @@
+"""PutImage, ListImages, DescribeImages, BatchGetImage, BatchDeleteImage."""
+
+from __future__ import annotations
+
+from ecr_mock._actions import _views as views
+from ecr_mock._actions._base import Context, Params, Result, action
+from ecr_mock._backend import ANY, ImageFilter
+from ecr_mock._repository import ACTIVE
+
+
+def _filter(params: Params) -> ImageFilter:
+    given = params.get("filter") or {}
+    return ImageFilter(given.get("tagStatus", ANY), given.get("imageStatus", ACTIVE))
+
+
+@action("PutImage")
+def put_image(ctx: Context, params: Params) -> Result:
+    repository, image, tag = ctx.registry(params.get("registryId")).put_image(
+        params["repositoryName"],
+        params["imageManifest"],
+        tag=params.get("imageTag"),
+        digest=params.get("imageDigest"),
+        media_type=params.get("imageManifestMediaType"),
+    )
+    return {"image": views.image(repository, image, tag)}
+
+
+@action("ListImages")
+def list_images(ctx: Context, params: Params) -> Result:
+    pairs, token = ctx.registry(params.get("registryId")).list_images(
+        params["repositoryName"], _filter(params), params.get("maxResults"), params.get("nextToken")
+    )
+    return {"imageIds": [views.image_id(digest, tag) for digest, tag in pairs], "nextToken": token}
+
+
+@action("DescribeImages")
+def describe_images(ctx: Context, params: Params) -> Result:
+    repository, images, token = ctx.registry(params.get("registryId")).describe_images(
+        params["repositoryName"],
+        views.image_refs(params.get("imageIds")),
+        _filter(params),
+        params.get("maxResults"),
+        params.get("nextToken"),
+        caller=ctx.account_id,
+    )
+    details = [views.image_detail(repository, image, ctx.behaviour) for image in images]
+    return {"imageDetails": details, "nextToken": token}
+
+
+@action("BatchGetImage")
+def batch_get_image(ctx: Context, params: Params) -> Result:
+    repository, found, failures = ctx.registry(params.get("registryId")).batch_get_image(
+        params["repositoryName"], views.image_refs(params["imageIds"]) or [], params.get("acceptedMediaTypes")
+    )
+    return {
+        "images": [views.image(repository, image, ref.tag) for image, ref in found],
+        "failures": [views.failure(f) for f in failures],
+    }
+
+
+@action("BatchDeleteImage")
+def batch_delete_image(ctx: Context, params: Params) -> Result:
+    deleted, failures = ctx.registry(params.get("registryId")).batch_delete_image(
+        params["repositoryName"], views.image_refs(params["imageIds"]) or []
+    )
+    return {
+        "imageIds": [views.image_id(digest, tag) for digest, tag in deleted],
+        "failures": [views.failure(f) for f in failures],
+    }

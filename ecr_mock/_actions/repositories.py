@@ -1,0 +1,38 @@
+"""CreateRepository, DescribeRepositories, DeleteRepository."""
+
+from __future__ import annotations
+
+from ecr_mock._actions import _views as views
+from ecr_mock._actions._base import Context, Params, Result, action
+
+
+@action("CreateRepository")
+def create_repository(ctx: Context, params: Params) -> Result:
+    encryption = params.get("encryptionConfiguration") or {}
+    filters = params.get("imageTagMutabilityExclusionFilters")
+    repository = ctx.registry(params.get("registryId")).create_repository(
+        params["repositoryName"],
+        tags=[(tag["Key"], tag["Value"]) for tag in params.get("tags") or ()],
+        tag_mutability=params.get("imageTagMutability", "MUTABLE"),
+        exclusion_filters=None if filters is None else [f["filter"] for f in filters],
+        scan_on_push=(params.get("imageScanningConfiguration") or {}).get("scanOnPush", False),
+        encryption_type=encryption.get("encryptionType", "AES256"),
+        kms_key=encryption.get("kmsKey"),
+    )
+    return {"repository": views.repository(repository)}
+
+
+@action("DescribeRepositories")
+def describe_repositories(ctx: Context, params: Params) -> Result:
+    repositories, token = ctx.registry(params.get("registryId")).describe_repositories(
+        params.get("repositoryNames"), params.get("maxResults"), params.get("nextToken")
+    )
+    return {"repositories": [views.repository(r) for r in repositories], "nextToken": token}
+
+
+@action("DeleteRepository")
+def delete_repository(ctx: Context, params: Params) -> Result:
+    repository = ctx.registry(params.get("registryId")).delete_repository(
+        params["repositoryName"], params.get("force", False)
+    )
+    return {"repository": views.repository(repository)}

@@ -1,0 +1,84 @@
+"""Every choice that is not plain AWS fact lives here: seed compatibility, strict mode, defaults, quotas.
+
+The seed (moto 1.3.14's ECR tests, 2019) pins a few behaviours real ECR does differently. The default
+``Behaviour`` keeps them so the seed passes; ``strict=True`` is real ECR as ``shared/ecr-behaviour.md``
+describes it. Values the reference marks "unconfirmed" are taken from the documented default and kept here.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+
+DEFAULT_ACCOUNT_ID = "012345678910"
+DEFAULT_REGION = "us-east-1"
+ACCOUNT_ENV = "ECR_MOCK_ACCOUNT_ID"
+STRICT_ENV = "ECR_MOCK_STRICT"
+
+# Quotas and sizes (ecr-behaviour.md 2.3, 4.16).
+DEFAULT_PAGE_SIZE = 100
+MAX_REPOSITORIES = 10_000
+MAX_IMAGES_PER_REPOSITORY = 100_000
+MAX_TAGS_PER_IMAGE = 1_000
+MAX_RESOURCE_TAGS = 50
+MAX_TAG_KEY_LENGTH = 128
+MAX_TAG_VALUE_LENGTH = 256
+AUTH_TOKEN_LIFETIME = timedelta(hours=12)
+
+# The size moto 1.3.14 reported for every image; the seed asserts it for images whose layers were never uploaded.
+SEED_IMAGE_SIZE = 52_428_800
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """What the mock does where the seed and real ECR disagree."""
+
+    strict: bool
+    # The seed sends registryId="123" and 11-digit registry ids: default mode skips registry id patterns.
+    validate_registry_ids: bool
+    # The seed compares imagePushedAt with a naive datetime.now() under freezegun.
+    naive_push_time: bool
+    # The seed expects 52428800 for images whose layers were never uploaded; strict sums the manifest's layers.
+    nominal_image_size: int | None
+    # The seed pins the token base64("AWS:<registry>-auth-token") expiring 2015-01-01 (local time).
+    seed_auth_token: bool
+    # The seed expects DescribeImages with a foreign registryId to find the caller's repository (and name the
+    # foreign id in its messages); strict looks only in the named registry.
+    describe_images_registry_fallback: bool
+    # The seed re-pushes an existing manifest without a tag and expects success; real ECR refuses
+    # (ImageAlreadyExistsException, unconfirmed).
+    untagged_repush_allowed: bool
+
+
+DEFAULT = Behaviour(
+    strict=False,
+    validate_registry_ids=False,
+    naive_push_time=True,
+    nominal_image_size=SEED_IMAGE_SIZE,
+    seed_auth_token=True,
+    describe_images_registry_fallback=True,
+    untagged_repush_allowed=True,
+)
+
+STRICT = Behaviour(
+    strict=True,
+    validate_registry_ids=True,
+    naive_push_time=False,
+    nominal_image_size=None,
+    seed_auth_token=False,
+    describe_images_registry_fallback=False,
+    untagged_repush_allowed=False,
+)
+
+
+def behaviour_for(strict: bool) -> Behaviour:
+    """Strict when asked for, or when ``ECR_MOCK_STRICT=1`` is in the environment."""
+    if not strict:
+        strict = os.environ.get(STRICT_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+    return STRICT if strict else DEFAULT
+
+
+def account_for(account_id: str | None) -> str:
+    """``account_id`` as given, else ``ECR_MOCK_ACCOUNT_ID``, else the seed's account."""
+    return account_id or os.environ.get(ACCOUNT_ENV) or DEFAULT_ACCOUNT_ID

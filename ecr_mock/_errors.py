@@ -1,0 +1,259 @@
+"""ECR's errors: one class per exception the mock raises, with ECR's own wording.
+
+Texts come from ``shared/ecr-behaviour.md`` (section 2.4 and the operation sections). Where the reference says a
+text is unconfirmed, the wording below is ours, in ECR's style, and lives only here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
+
+NULL = "null"  # how ECR prints an identifier member that was not supplied
+
+
+class EcrError(Exception):
+    """An error ECR answers with: ``code`` becomes ``__type``, ``message`` the text, ``fields`` extra members."""
+
+    code: ClassVar[str] = "ServerException"
+    status: ClassVar[int] = 400
+
+    def __init__(self, message: str, **fields: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields: dict[str, Any] = fields
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
+
+def _or_null(value: str | None) -> str:
+    return NULL if value is None else value
+
+
+def _image_id(digest: str | None, tag: str | None) -> str:
+    return f"{{imageDigest:'{_or_null(digest)}', imageTag:'{_or_null(tag)}'}}"
+
+
+# --- protocol level (not in the model: the JSON-1.1 front door) -------------------------------------------
+
+
+class SerializationException(EcrError):
+    code = "SerializationException"
+
+
+class UnknownOperationException(EcrError):
+    code = "UnknownOperationException"
+
+
+class InternalFailure(EcrError):
+    """Never raised on purpose: what the dispatcher answers if a handler itself crashes."""
+
+    code = "InternalFailure"
+    status = 500
+
+
+# --- parameters -----------------------------------------------------------------------------------------
+
+
+class InvalidParameterException(EcrError):
+    code = "InvalidParameterException"
+
+    @classmethod
+    def at(cls, member: str, constraint: str) -> InvalidParameterException:
+        return cls(f"Invalid parameter at '{member}' failed to satisfy constraint: '{constraint}'")
+
+
+class ValidationException(EcrError):
+    """Coral's generic frame, used by the newer operations whose model lists ValidationException."""
+
+    code = "ValidationException"
+
+    @classmethod
+    def detected(cls, clauses: list[str]) -> ValidationException:
+        noun = "error" if len(clauses) == 1 else "errors"
+        return cls(f"{len(clauses)} validation {noun} detected: " + "; ".join(clauses))
+
+
+class InvalidTagParameterException(EcrError):
+    code = "InvalidTagParameterException"
+
+    @classmethod
+    def too_long(cls, what: str, value: str, limit: int) -> InvalidTagParameterException:
+        # unconfirmed wording
+        return cls(f"Tag {what} '{value}' is longer than the maximum of {limit} characters")
+
+
+class TooManyTagsException(EcrError):
+    code = "TooManyTagsException"
+
+    @classmethod
+    def over(cls, count: int, limit: int) -> TooManyTagsException:
+        # unconfirmed wording
+        return cls(f"The resource would have {count} tags, more than the maximum of {limit}")
+
+
+class LimitExceededException(EcrError):
+    code = "LimitExceededException"
+
+    # unconfirmed wordings, in the style of ECR's quota messages
+    @classmethod
+    def repositories(cls, limit: int, registry_id: str) -> LimitExceededException:
+        return cls(
+            f"The maximum number of repositories ({limit}) in the registry with id '{registry_id}' has been reached"
+        )
+
+    @classmethod
+    def images(cls, limit: int, name: str, registry_id: str) -> LimitExceededException:
+        return cls(
+            f"The maximum number of images ({limit}) in the repository with name '{name}' "
+            f"in the registry with id '{registry_id}' has been reached"
+        )
+
+    @classmethod
+    def tags_per_image(cls, limit: int, digest: str) -> LimitExceededException:
+        return cls(f"The maximum number of tags ({limit}) for the image with digest '{digest}' has been reached")
+
+
+class ServerException(EcrError):
+    code = "ServerException"
+    status = 500
+
+
+# --- repositories ---------------------------------------------------------------------------------------
+
+
+class RepositoryNotFoundException(EcrError):
+    code = "RepositoryNotFoundException"
+
+    @classmethod
+    def of(cls, name: str, registry_id: str) -> RepositoryNotFoundException:
+        return cls(f"The repository with name '{name}' does not exist in the registry with id '{registry_id}'")
+
+
+class RepositoryAlreadyExistsException(EcrError):
+    code = "RepositoryAlreadyExistsException"
+
+    @classmethod
+    def of(cls, name: str, registry_id: str) -> RepositoryAlreadyExistsException:
+        return cls(f"The repository with name '{name}' already exists in the registry with id '{registry_id}'")
+
+
+class RepositoryNotEmptyException(EcrError):
+    code = "RepositoryNotEmptyException"
+
+    @classmethod
+    def of(cls, name: str, registry_id: str) -> RepositoryNotEmptyException:
+        return cls(
+            f"The repository with name '{name}' in registry with id '{registry_id}' "
+            "cannot be deleted because it still contains images"
+        )
+
+
+# --- images ---------------------------------------------------------------------------------------------
+
+
+class ImageNotFoundException(EcrError):
+    code = "ImageNotFoundException"
+
+    @classmethod
+    def of(cls, digest: str | None, tag: str | None, name: str, registry_id: str) -> ImageNotFoundException:
+        return cls(
+            f"The image with imageId {_image_id(digest, tag)} does not exist within the repository "
+            f"with name '{name}' in the registry with id '{registry_id}'"
+        )
+
+
+class ImageAlreadyExistsException(EcrError):
+    code = "ImageAlreadyExistsException"
+
+    @classmethod
+    def of(cls, digest: str, tag: str | None, name: str, registry_id: str) -> ImageAlreadyExistsException:
+        return cls(
+            f"Image with digest '{digest}' and tag '{_or_null(tag)}' already exists in the repository "
+            f"with name '{name}' in registry with id '{registry_id}'"
+        )
+
+
+class ImageTagAlreadyExistsException(EcrError):
+    code = "ImageTagAlreadyExistsException"
+
+    @classmethod
+    def of(cls, tag: str, name: str) -> ImageTagAlreadyExistsException:
+        return cls(
+            f"The image tag '{tag}' already exists in the '{name}' repository and cannot be overwritten "
+            "because the repository is immutable."
+        )
+
+
+class ImageDigestDoesNotMatchException(EcrError):
+    code = "ImageDigestDoesNotMatchException"
+
+    @classmethod
+    def of(cls, given: str, computed: str) -> ImageDigestDoesNotMatchException:
+        # unconfirmed wording
+        return cls(f"Provided digest '{given}' does not match the calculated digest '{computed}'")
+
+
+class LayersNotFoundException(EcrError):
+    code = "LayersNotFoundException"
+
+    @classmethod
+    def of(cls, digests: Iterable[str], name: str, registry_id: str) -> LayersNotFoundException:
+        return cls(
+            f"Layers with digests '[{', '.join(digests)}]' required for pushing image into repository "
+            f"with name '{name}' in the registry with id '{registry_id}' do not exist"
+        )
+
+
+class ReferencedImagesNotFoundException(EcrError):
+    code = "ReferencedImagesNotFoundException"
+
+    @classmethod
+    def of(cls, digests: Iterable[str], name: str, registry_id: str) -> ReferencedImagesNotFoundException:
+        # unconfirmed wording, after the variant seen in the wild
+        return cls(
+            f"Images with digests '[{', '.join(digests)}]' required for pushing image into repository "
+            f"with name '{name}' in the registry with id '{registry_id}' do not exist"
+        )
+
+
+# --- per-entry failures (BatchGetImage / BatchDeleteImage): data, not exceptions -----------------------
+
+DIGEST_PATTERN = "[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+"
+
+FAILURE_REASONS: Mapping[str, str] = {
+    "MissingDigestAndTag": "Invalid request parameters: both tag and digest cannot be null",
+    "InvalidImageDigest": f"Invalid request parameters: image digest should satisfy the regex '{DIGEST_PATTERN}'",
+    "InvalidImageTag": "Invalid request parameters: image tag should not be empty",  # unconfirmed wording
+    "ImageNotFound": "Requested image not found",
+    # unconfirmed wording
+    "ImageReferencedByManifestList": "Requested image referenced by manifest list: [{parents}]",
+}
+
+# Every class above, by code: the protocol layer and the model test read it.
+ERRORS_BY_CODE: Mapping[str, type[EcrError]] = {
+    cls.code: cls
+    for cls in (
+        SerializationException,
+        UnknownOperationException,
+        InternalFailure,
+        InvalidParameterException,
+        ValidationException,
+        InvalidTagParameterException,
+        TooManyTagsException,
+        LimitExceededException,
+        ServerException,
+        RepositoryNotFoundException,
+        RepositoryAlreadyExistsException,
+        RepositoryNotEmptyException,
+        ImageNotFoundException,
+        ImageAlreadyExistsException,
+        ImageTagAlreadyExistsException,
+        ImageDigestDoesNotMatchException,
+        LayersNotFoundException,
+        ReferencedImagesNotFoundException,
+    )
+}
+
+PROTOCOL_CODES = frozenset({"SerializationException", "UnknownOperationException", "InternalFailure"})

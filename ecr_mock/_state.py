@@ -1,0 +1,63 @@
+"""Which mock is active, process-wide: a stack, so nested activations are safe.
+
+The outermost activation creates the registries and patches the environment; the innermost one's account and
+behaviour are in force; the outermost exit wipes the registries and restores the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+
+from ecr_mock._backend import Backends
+from ecr_mock._config import DEFAULT_REGION, Behaviour
+from ecr_mock._environ import EnvironmentPatch
+
+
+@dataclass(frozen=True, slots=True)
+class Activation:
+    account_id: str
+    behaviour: Behaviour
+    backends: Backends
+
+
+_lock = threading.Lock()
+_stack: list[Activation] = []
+_environment = EnvironmentPatch()
+
+
+def current() -> Activation | None:
+    return _stack[-1] if _stack else None
+
+
+def push(account_id: str, behaviour: Behaviour) -> Activation:
+    with _lock:
+        if _stack:
+            backends = _stack[0].backends
+        else:
+            backends = Backends(behaviour)
+            _environment.apply()
+        activation = Activation(account_id, behaviour, backends)
+        _stack.append(activation)
+        backends.behaviour = behaviour
+        return activation
+
+
+def pop(activation: Activation) -> None:
+    with _lock:
+        for index in range(len(_stack) - 1, -1, -1):
+            if _stack[index] is activation:
+                del _stack[index]
+                break
+        else:
+            raise RuntimeError("this mock_ecr activation is not active (stopped twice?)")
+        if _stack:
+            activation.backends.behaviour = _stack[-1].behaviour
+            return
+        activation.backends.reset()
+        _environment.restore()
+
+
+def default_region() -> str:
+    return os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or DEFAULT_REGION
