@@ -1,0 +1,31 @@
+"""``python -m ecr_mock`` / ``ecr-mock``: the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="ecr-mock", description="Amazon ECR for boto3 tests, in-process.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("demo", help="run a short registry workflow against the in-process mock")
+    operations = commands.add_parser("operations", help="print the operation coverage table (Markdown)")
+    operations.add_argument("--update", nargs="+", metavar="FILE", help="rewrite the generated table in FILEs")
+    args = parser.parse_args(argv)
+    if args.command == "demo":
+        from ecr_mock._demo import run
+
+        return run()
+    from ecr_mock import _coverage
+
+    if args.update:
+        for path in args.update:
+            _coverage.update_file(path)
+        return 0
+    print(_coverage.operations_table())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
