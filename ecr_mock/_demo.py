@@ -38,14 +38,14 @@ def run(write: Callable[[str], None] = print) -> int:
         for name in ("shop/web", "shop/worker"):
             repo = ecr.create_repository(repositoryName=name, tags=[{"Key": "team", "Value": "shop"}])["repository"]
             step(f"create repository {name}", repo["repositoryUri"])
-        for build, tag in enumerate(("1.0.0", "1.1.0", "1.2.0"), start=1):
+        for build, tag in enumerate(("1.0.0", "1.1.0", "latest"), start=1):
             image = ecr.put_image(repositoryName="shop/web", imageManifest=_manifest(build), imageTag=tag)["image"]
             step(f"push shop/web:{tag}", image["imageId"]["imageDigest"][:19] + "…")
-        ecr.put_image(repositoryName="shop/web", imageManifest=_manifest(3), imageTag="latest")
-        step("tag 1.2.0 as latest", "same digest, two tags")
         ecr.put_image(repositoryName="shop/web", imageManifest=_manifest(4), imageTag="latest")
         untagged = ecr.list_images(repositoryName="shop/web", filter={"tagStatus": "UNTAGGED"})["imageIds"]
         step("push a new build as latest", f"latest moved; {len(untagged)} image(s) untagged")
+        ecr.put_image(repositoryName="shop/web", imageManifest=_manifest(4), imageTag="1.2.0")
+        step("tag the new build 1.2.0", "same digest, two tags")
         pages = list(ecr.get_paginator("describe_images").paginate(repositoryName="shop/web", maxResults=2))
         count = sum(len(page["imageDetails"]) for page in pages)
         step("page through shop/web, 2 per page", f"{count} images in {len(pages)} pages")
