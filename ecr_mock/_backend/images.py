@@ -1,24 +1,13 @@
-"""ECR's semantics: one ``EcrBackend`` per (account, region), all of them held by ``Backends``.
-
-No wire format here: methods take Python values and return model objects; handlers turn those into shapes.
-Every method checks everything before it changes anything, so a refused call leaves no trace.
-"""
+"""PutImage, ListImages, DescribeImages, BatchGetImage, BatchDeleteImage: images within a repository."""
 
 from __future__ import annotations
 
 import re
-import secrets
-import threading
-from base64 import b64encode
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import TypeVar
-
-from dateutil.tz import tzlocal
 
 from ecr_mock import _clock, _config, _paging
-from ecr_mock._config import Behaviour
+from ecr_mock._backend.base import RegistryBase, no_paging_with, page
 from ecr_mock._errors import (
     DIGEST_PATTERN,
     FAILURE_REASONS,
@@ -27,20 +16,14 @@ from ecr_mock._errors import (
     ImageNotFoundException,
     ImageTagAlreadyExistsException,
     InvalidParameterException,
-    InvalidTagParameterException,
     LimitExceededException,
-    RepositoryAlreadyExistsException,
-    RepositoryNotEmptyException,
     RepositoryNotFoundException,
-    TooManyTagsException,
 )
 from ecr_mock._manifest import Manifest, parse
-from ecr_mock._ordered import Ordered
-from ecr_mock._repository import ACTIVE, EXCLUSION_MODES, MUTABLE, Image, Repository
+from ecr_mock._repository import ACTIVE, Image, Repository
 
 _DIGEST = re.compile(DIGEST_PATTERN)
 TAGGED, UNTAGGED, ANY = "TAGGED", "UNTAGGED", "ANY"
-_T = TypeVar("_T", Image, Repository)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,13 +42,6 @@ class Failure:
 
 
 @dataclass(frozen=True, slots=True)
-class AuthorizationData:
-    token: str
-    expires_at: datetime
-    proxy_endpoint: str
-
-
-@dataclass(frozen=True, slots=True)
 class ImageFilter:
     tag_status: str = ANY
     image_status: str = ACTIVE
@@ -78,114 +54,8 @@ class ImageFilter:
         return not image.tags if self.tag_status == UNTAGGED else True
 
 
-class Backends:
-    """Every registry the mock holds, the behaviour they follow, and the lock every call runs under."""
-
-    def __init__(self, behaviour: Behaviour = _config.DEFAULT) -> None:
-        self.lock = threading.RLock()
-        self.behaviour = behaviour
-        self._registries: dict[tuple[str, str], EcrBackend] = {}
-        self.issued_tokens: dict[str, tuple[str, datetime]] = {}  # password -> (registry id, expiry)
-
-    def registry(self, account_id: str, region: str) -> EcrBackend:
-        key = (account_id, region)
-        backend = self._registries.get(key)
-        if backend is None:
-            backend = self._registries[key] = EcrBackend(self, account_id, region)
-        return backend
-
-    def registries(self) -> list[EcrBackend]:
-        return list(self._registries.values())
-
-    def reset(self) -> None:
-        with self.lock:
-            self._registries.clear()
-            self.issued_tokens.clear()
-
-    def authorization_data(
-        self, caller: str, region: str, registry_ids: Sequence[str] | None
-    ) -> list[AuthorizationData]:
-        """One token per registry asked for (the caller's when none); the seed's fixed token by default."""
-        result = []
-        for registry_id in registry_ids or [caller]:
-            endpoint = f"https://{registry_id}.dkr.ecr.{region}.amazonaws.com"
-            if self.behaviour.seed_auth_token:
-                password, expires = f"{registry_id}-auth-token", datetime(2015, 1, 1, tzinfo=tzlocal())
-            else:
-                password, expires = secrets.token_urlsafe(96), _clock.now() + _config.AUTH_TOKEN_LIFETIME
-                self.issued_tokens[password] = (registry_id, expires)
-            token = b64encode(f"AWS:{password}".encode()).decode()
-            result.append(AuthorizationData(token, expires, endpoint))
-        return result
-
-
-class EcrBackend:
-    """One registry: the repositories of one account in one region."""
-
-    def __init__(self, world: Backends, account_id: str, region: str) -> None:
-        self.world = world
-        self.registry_id = account_id
-        self.region = region
-        self.repositories: Ordered[Repository] = Ordered()
-
-    # --- repositories ---------------------------------------------------------------------------------------
-
-    def repository(self, name: str) -> Repository:
-        repository = self.repositories.get(name)
-        if repository is None:
-            raise RepositoryNotFoundException.of(name, self.registry_id)
-        return repository
-
-    def create_repository(
-        self,
-        name: str,
-        *,
-        tags: Iterable[tuple[str, str]] = (),
-        tag_mutability: str = MUTABLE,
-        exclusion_filters: Sequence[str] | None = None,
-        scan_on_push: bool = False,
-        encryption_type: str = "AES256",
-        kms_key: str | None = None,
-    ) -> Repository:
-        if name in self.repositories:
-            raise RepositoryAlreadyExistsException.of(name, self.registry_id)
-        resource_tags = _check_tags({}, tags)
-        filters = _check_mutability(tag_mutability, exclusion_filters)
-        kms_key = self._check_encryption(encryption_type, kms_key)
-        if len(self.repositories) >= _config.MAX_REPOSITORIES:
-            raise LimitExceededException.repositories(_config.MAX_REPOSITORIES, self.registry_id)
-        repository = Repository(
-            name=name,
-            registry_id=self.registry_id,
-            region=self.region,
-            created_at=_clock.now(),
-            tag_mutability=tag_mutability,
-            exclusion_filters=filters,
-            scan_on_push=scan_on_push,
-            encryption_type=encryption_type,
-            kms_key=kms_key,
-            resource_tags=resource_tags,
-        )
-        return self.repositories.add(name, repository)
-
-    def describe_repositories(
-        self, names: Sequence[str] | None, max_results: int | None, next_token: str | None
-    ) -> tuple[list[Repository], str | None]:
-        if names:
-            _no_paging_with("repositoryNames", max_results, next_token)
-            return [self.repository(name) for name in dict.fromkeys(names)], None
-        start = _paging.decode("repositories", next_token, 1)
-        return _page(self.repositories.iter_from(start[0] if start else 0), max_results, "repositories")
-
-    def delete_repository(self, name: str, force: bool) -> Repository:
-        repository = self.repository(name)
-        if len(repository.images) and not force:
-            raise RepositoryNotEmptyException.of(name, self.registry_id)
-        self.repositories.pop(name)
-        repository.clear_images()
-        return repository
-
-    # --- images ---------------------------------------------------------------------------------------------
+class ImageOps(RegistryBase):
+    """The images of a registry's repositories: ecr-behaviour.md 3.2 and 4.1-4.5."""
 
     def put_image(
         self,
@@ -261,12 +131,12 @@ class EcrBackend:
     ) -> tuple[Repository, list[Image], str | None]:
         repository = self._repository_seen_by(name, caller)
         if refs:
-            _no_paging_with("imageIds", max_results, next_token)
+            no_paging_with("imageIds", max_results, next_token)
             found = {id(image): image for image in (self._describe_one(repository, ref) for ref in refs)}
             return repository, list(found.values()), None
         start = _paging.decode("image-details", next_token, 1)
         images = (i for i in repository.iter_from(start[0] if start else 0) if image_filter.admits(i))
-        return (repository, *_page(images, max_results, "image-details"))
+        return (repository, *page(images, max_results, "image-details"))
 
     def _repository_seen_by(self, name: str, caller: str) -> Repository:
         """The seed's DescribeImages found the caller's repository whatever registryId said (default mode)."""
@@ -339,68 +209,6 @@ class EcrBackend:
         removed: list[tuple[str, str | None]] = [(image.digest, t) for t in image.tags] or [(image.digest, None)]
         repository.remove(image)
         return removed
-
-    # --- helpers --------------------------------------------------------------------------------------------
-
-    def _check_encryption(self, encryption_type: str, kms_key: str | None) -> str | None:
-        if encryption_type == "AES256":
-            if kms_key is not None:
-                # unconfirmed wording
-                raise InvalidParameterException.at(
-                    "encryptionConfiguration.kmsKey", "KMS key must not be specified for AES256 encryption"
-                )
-            return None
-        # KMS without a key uses the AWS-managed key for ECR (its exact ARN is unconfirmed).
-        return kms_key or f"arn:aws:kms:{self.region}:{self.registry_id}:alias/aws/ecr"
-
-
-def _check_tags(current: dict[str, str], tags: Iterable[tuple[str, str]]) -> dict[str, str]:
-    merged = dict(current)
-    for key, value in tags:
-        if len(key) > _config.MAX_TAG_KEY_LENGTH:
-            raise InvalidTagParameterException.too_long("key", key, _config.MAX_TAG_KEY_LENGTH)
-        if len(value) > _config.MAX_TAG_VALUE_LENGTH:
-            raise InvalidTagParameterException.too_long("value", value, _config.MAX_TAG_VALUE_LENGTH)
-        merged[key] = value
-    if len(merged) > _config.MAX_RESOURCE_TAGS:
-        raise TooManyTagsException.over(len(merged), _config.MAX_RESOURCE_TAGS)
-    return merged
-
-
-def _check_mutability(mode: str, filters: Sequence[str] | None) -> tuple[str, ...]:
-    """The cross-field rule the model cannot say: exclusion filters go with the *_WITH_EXCLUSION modes only."""
-    member = "imageTagMutabilityExclusionFilters"
-    if mode in EXCLUSION_MODES and not filters:
-        raise InvalidParameterException.at(
-            member,
-            f"ImageTagMutabilityExclusionFilters can't be null when imageTagMutability is set as {mode}",
-        )
-    if mode not in EXCLUSION_MODES and filters:
-        # unconfirmed wording
-        raise InvalidParameterException.at(
-            member,
-            f"ImageTagMutabilityExclusionFilters can't be set when imageTagMutability is set as {mode}",
-        )
-    return tuple(dict.fromkeys(filters or ()))
-
-
-def _no_paging_with(member: str, max_results: int | None, next_token: str | None) -> None:
-    if max_results is not None or next_token is not None:
-        # unconfirmed wording
-        raise InvalidParameterException.at(
-            "maxResults" if max_results is not None else "nextToken",
-            f"Cannot be specified together with {member}",
-        )
-
-
-def _page(items: Iterator[_T], max_results: int | None, listing: str) -> tuple[list[_T], str | None]:
-    limit = max_results or _config.DEFAULT_PAGE_SIZE
-    page: list[_T] = []
-    for item in items:
-        if len(page) == limit:
-            return page, _paging.encode(listing, item.seq)
-        page.append(item)
-    return page, None
 
 
 def _malformed(ref: ImageRef) -> Failure | None:

@@ -1,0 +1,109 @@
+"""CreateRepository, DescribeRepositories, DeleteRepository: the repository set of a registry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from ecr_mock import _clock, _config, _paging
+from ecr_mock._backend.base import RegistryBase, no_paging_with, page
+from ecr_mock._errors import (
+    InvalidParameterException,
+    InvalidTagParameterException,
+    LimitExceededException,
+    RepositoryAlreadyExistsException,
+    RepositoryNotEmptyException,
+    TooManyTagsException,
+)
+from ecr_mock._repository import EXCLUSION_MODES, MUTABLE, Repository
+
+
+class RepositoryOps(RegistryBase):
+    def create_repository(
+        self,
+        name: str,
+        *,
+        tags: Iterable[tuple[str, str]] = (),
+        tag_mutability: str = MUTABLE,
+        exclusion_filters: Sequence[str] | None = None,
+        scan_on_push: bool = False,
+        encryption_type: str = "AES256",
+        kms_key: str | None = None,
+    ) -> Repository:
+        if name in self.repositories:
+            raise RepositoryAlreadyExistsException.of(name, self.registry_id)
+        resource_tags = check_tags({}, tags)
+        filters = check_mutability(tag_mutability, exclusion_filters)
+        kms_key = self._check_encryption(encryption_type, kms_key)
+        if len(self.repositories) >= _config.MAX_REPOSITORIES:
+            raise LimitExceededException.repositories(_config.MAX_REPOSITORIES, self.registry_id)
+        repository = Repository(
+            name=name,
+            registry_id=self.registry_id,
+            region=self.region,
+            created_at=_clock.now(),
+            tag_mutability=tag_mutability,
+            exclusion_filters=filters,
+            scan_on_push=scan_on_push,
+            encryption_type=encryption_type,
+            kms_key=kms_key,
+            resource_tags=resource_tags,
+        )
+        return self.repositories.add(name, repository)
+
+    def describe_repositories(
+        self, names: Sequence[str] | None, max_results: int | None, next_token: str | None
+    ) -> tuple[list[Repository], str | None]:
+        if names:
+            no_paging_with("repositoryNames", max_results, next_token)
+            return [self.repository(name) for name in dict.fromkeys(names)], None
+        start = _paging.decode("repositories", next_token, 1)
+        return page(self.repositories.iter_from(start[0] if start else 0), max_results, "repositories")
+
+    def delete_repository(self, name: str, force: bool) -> Repository:
+        repository = self.repository(name)
+        if len(repository.images) and not force:
+            raise RepositoryNotEmptyException.of(name, self.registry_id)
+        self.repositories.pop(name)
+        repository.clear_images()
+        return repository
+
+    def _check_encryption(self, encryption_type: str, kms_key: str | None) -> str | None:
+        if encryption_type == "AES256":
+            if kms_key is not None:
+                # unconfirmed wording
+                raise InvalidParameterException.at(
+                    "encryptionConfiguration.kmsKey", "KMS key must not be specified for AES256 encryption"
+                )
+            return None
+        # KMS without a key uses the AWS-managed key for ECR (its exact ARN is unconfirmed).
+        return kms_key or f"arn:aws:kms:{self.region}:{self.registry_id}:alias/aws/ecr"
+
+
+def check_tags(current: dict[str, str], tags: Iterable[tuple[str, str]]) -> dict[str, str]:
+    merged = dict(current)
+    for key, value in tags:
+        if len(key) > _config.MAX_TAG_KEY_LENGTH:
+            raise InvalidTagParameterException.too_long("key", key, _config.MAX_TAG_KEY_LENGTH)
+        if len(value) > _config.MAX_TAG_VALUE_LENGTH:
+            raise InvalidTagParameterException.too_long("value", value, _config.MAX_TAG_VALUE_LENGTH)
+        merged[key] = value
+    if len(merged) > _config.MAX_RESOURCE_TAGS:
+        raise TooManyTagsException.over(len(merged), _config.MAX_RESOURCE_TAGS)
+    return merged
+
+
+def check_mutability(mode: str, filters: Sequence[str] | None) -> tuple[str, ...]:
+    """The cross-field rule the model cannot say: exclusion filters go with the *_WITH_EXCLUSION modes only."""
+    member = "imageTagMutabilityExclusionFilters"
+    if mode in EXCLUSION_MODES and not filters:
+        raise InvalidParameterException.at(
+            member,
+            f"ImageTagMutabilityExclusionFilters can't be null when imageTagMutability is set as {mode}",
+        )
+    if mode not in EXCLUSION_MODES and filters:
+        # unconfirmed wording
+        raise InvalidParameterException.at(
+            member,
+            f"ImageTagMutabilityExclusionFilters can't be set when imageTagMutability is set as {mode}",
+        )
+    return tuple(dict.fromkeys(filters or ()))
