@@ -30,7 +30,9 @@ class Image:
     size: int
     tags: list[str] = field(default_factory=list)  # in the order they were attached
     last_pull: datetime | None = None
-    status: str = ACTIVE
+    status: str = ACTIVE  # ACTIVE | ARCHIVED | ACTIVATING
+    last_archived_at: datetime | None = None
+    last_activated_at: datetime | None = None
     seq: int = 0
 
     @property
