@@ -25,6 +25,12 @@ MAX_RESOURCE_TAGS = 50
 MAX_TAG_KEY_LENGTH = 128
 MAX_TAG_VALUE_LENGTH = 256
 AUTH_TOKEN_LIFETIME = timedelta(hours=12)
+LAYER_PART_SIZE = 10_485_760  # what InitiateLayerUpload advertises (AWS CLI example)
+MIN_LAYER_PART_SIZE = 5 * 1024 * 1024  # every part but the last
+MAX_LAYER_PARTS = 4_200
+# How long an archived image takes to come back (ECR: minutes to hours, unconfirmed). Zero: the next call sees it.
+ARCHIVE_RESTORE_DELAY = timedelta(0)
+DEFAULT_REFERRERS_PAGE_SIZE = 20
 
 # The size moto 1.3.14 reported for every image; the seed asserts it for images whose layers were never uploaded.
 SEED_IMAGE_SIZE = 52_428_800
@@ -49,6 +55,9 @@ class Behaviour:
     # The seed re-pushes an existing manifest without a tag and expects success; real ECR refuses
     # (ImageAlreadyExistsException, unconfirmed).
     untagged_repush_allowed: bool
+    # PutImage refuses manifests whose layers/config (LayersNotFoundException) or children
+    # (ReferencedImagesNotFoundException) were not pushed first; the seed pushes bare manifests.
+    require_pushed_blobs: bool
 
 
 DEFAULT = Behaviour(
@@ -59,6 +68,7 @@ DEFAULT = Behaviour(
     seed_auth_token=True,
     describe_images_registry_fallback=True,
     untagged_repush_allowed=True,
+    require_pushed_blobs=False,
 )
 
 STRICT = Behaviour(
@@ -69,6 +79,7 @@ STRICT = Behaviour(
     seed_auth_token=False,
     describe_images_registry_fallback=False,
     untagged_repush_allowed=False,
+    require_pushed_blobs=True,
 )
 
 

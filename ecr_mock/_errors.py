@@ -111,6 +111,10 @@ class LimitExceededException(EcrError):
         )
 
     @classmethod
+    def layer_parts(cls, limit: int, upload_id: str) -> LimitExceededException:
+        return cls(f"The upload with id '{upload_id}' has reached the maximum number of layer parts ({limit})")
+
+    @classmethod
     def tags_per_image(cls, limit: int, digest: str) -> LimitExceededException:
         return cls(f"The maximum number of tags ({limit}) for the image with digest '{digest}' has been reached")
 
@@ -205,6 +209,14 @@ class LayersNotFoundException(EcrError):
             f"with name '{name}' in the registry with id '{registry_id}' do not exist"
         )
 
+    @classmethod
+    def layer(cls, digest: str, name: str, registry_id: str) -> LayersNotFoundException:
+        # GetDownloadUrlForLayer; unconfirmed wording
+        return cls(
+            f"The layer with digest '{digest}' does not exist in the repository with name '{name}' "
+            f"in the registry with id '{registry_id}'"
+        )
+
 
 class ReferencedImagesNotFoundException(EcrError):
     code = "ReferencedImagesNotFoundException"
@@ -218,6 +230,131 @@ class ReferencedImagesNotFoundException(EcrError):
         )
 
 
+class ImageStorageClassUpdateNotSupportedException(EcrError):
+    code = "ImageStorageClassUpdateNotSupportedException"
+
+    @classmethod
+    def already(cls, digest: str, storage_class: str) -> ImageStorageClassUpdateNotSupportedException:
+        # unconfirmed wording
+        return cls(f"The image with digest '{digest}' is already in the {storage_class} storage class")
+
+    @classmethod
+    def unsupported(cls, digest: str, media_type: str) -> ImageStorageClassUpdateNotSupportedException:
+        # unconfirmed wording
+        return cls(f"The image with digest '{digest}' and media type '{media_type}' cannot be archived")
+
+
+class ImageArchivedException(EcrError):
+    code = "ImageArchivedException"
+
+    @classmethod
+    def of(cls, digest: str, name: str, registry_id: str) -> ImageArchivedException:
+        # unconfirmed wording
+        return cls(
+            f"The image with digest '{digest}' in the repository with name '{name}' in the registry with id "
+            f"'{registry_id}' is archived. Restore it before using it."
+        )
+
+
+# --- layers ---------------------------------------------------------------------------------------------
+# Apart from LayerPartTooSmallException (observed), these wordings are unconfirmed (ecr-behaviour.md 2.4).
+
+
+class UploadNotFoundException(EcrError):
+    code = "UploadNotFoundException"
+
+    @classmethod
+    def of(cls, upload_id: str, name: str, registry_id: str) -> UploadNotFoundException:
+        return cls(
+            f"The upload with id '{upload_id}' does not exist in the repository with name '{name}' "
+            f"in the registry with id '{registry_id}'"
+        )
+
+
+class InvalidLayerPartException(EcrError):
+    code = "InvalidLayerPartException"
+
+    @classmethod
+    def not_next(
+        cls, first: int, last_received: int, name: str, registry_id: str, upload_id: str
+    ) -> InvalidLayerPartException:
+        return cls._with(
+            f"Invalid layer part: first byte {first} is not consecutive to last byte received {last_received}",
+            last_received,
+            name,
+            registry_id,
+            upload_id,
+        )
+
+    @classmethod
+    def wrong_length(
+        cls, first: int, last: int, size: int, last_received: int, name: str, registry_id: str, upload_id: str
+    ) -> InvalidLayerPartException:
+        return cls._with(
+            f"Invalid layer part: bytes {first}-{last} do not match the part's length of {size} bytes",
+            last_received,
+            name,
+            registry_id,
+            upload_id,
+        )
+
+    @classmethod
+    def _with(
+        cls, message: str, last_received: int, name: str, registry_id: str, upload_id: str
+    ) -> InvalidLayerPartException:
+        fields = {"registryId": registry_id, "repositoryName": name, "uploadId": upload_id}
+        if last_received >= 0:
+            fields["lastValidByteReceived"] = last_received  # type: ignore[assignment]
+        return cls(message, **fields)
+
+
+class LayerPartTooSmallException(EcrError):
+    code = "LayerPartTooSmallException"
+
+    @classmethod
+    def of(cls) -> LayerPartTooSmallException:
+        return cls("All layer parts except the last part should be at least 5MB")
+
+
+class EmptyUploadException(EcrError):
+    code = "EmptyUploadException"
+
+    @classmethod
+    def of(cls, upload_id: str) -> EmptyUploadException:
+        return cls(f"Upload with id '{upload_id}' has no layer parts")
+
+
+class InvalidLayerException(EcrError):
+    code = "InvalidLayerException"
+
+    @classmethod
+    def of(cls, given: list[str], computed: str) -> InvalidLayerException:
+        shown = given[0] if len(given) == 1 else "[" + ", ".join(given) + "]"
+        return cls(f"Layer digest '{shown}' does not match computed digest '{computed}'")
+
+
+class LayerAlreadyExistsException(EcrError):
+    code = "LayerAlreadyExistsException"
+
+    @classmethod
+    def of(cls, digest: str, name: str, registry_id: str) -> LayerAlreadyExistsException:
+        return cls(
+            f"The layer with digest '{digest}' already exists in the repository with name '{name}' "
+            f"in the registry with id '{registry_id}'"
+        )
+
+
+class LayerInaccessibleException(EcrError):
+    code = "LayerInaccessibleException"
+
+    @classmethod
+    def of(cls, digest: str, name: str, registry_id: str) -> LayerInaccessibleException:
+        return cls(
+            f"The layer with digest '{digest}' is not referenced by any image in the repository with name "
+            f"'{name}' in the registry with id '{registry_id}'"
+        )
+
+
 # --- per-entry failures (BatchGetImage / BatchDeleteImage): data, not exceptions -----------------------
 
 DIGEST_PATTERN = "[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+"
@@ -227,6 +364,8 @@ FAILURE_REASONS: Mapping[str, str] = {
     "InvalidImageDigest": f"Invalid request parameters: image digest should satisfy the regex '{DIGEST_PATTERN}'",
     "InvalidImageTag": "Invalid request parameters: image tag should not be empty",  # unconfirmed wording
     "ImageNotFound": "Requested image not found",
+    "InvalidLayerDigest": "Invalid request parameters: layer digest should satisfy the regex '" + DIGEST_PATTERN + "'",
+    "MissingLayerDigest": "Could not find layer",
     # unconfirmed wording
     "ImageReferencedByManifestList": "Requested image referenced by manifest list: [{parents}]",
 }
@@ -253,6 +392,15 @@ ERRORS_BY_CODE: Mapping[str, type[EcrError]] = {
         ImageDigestDoesNotMatchException,
         LayersNotFoundException,
         ReferencedImagesNotFoundException,
+        ImageStorageClassUpdateNotSupportedException,
+        ImageArchivedException,
+        UploadNotFoundException,
+        InvalidLayerPartException,
+        LayerPartTooSmallException,
+        EmptyUploadException,
+        InvalidLayerException,
+        LayerAlreadyExistsException,
+        LayerInaccessibleException,
     )
 }
 

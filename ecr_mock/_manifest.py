@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ecr_mock._errors import InvalidParameterException
 
@@ -18,6 +18,12 @@ OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 LIST_TYPES = frozenset({DOCKER_LIST, OCI_INDEX})
 
 
+class Descriptor(NamedTuple):
+    digest: str
+    size: int  # as declared by the manifest
+    media_type: str | None
+
+
 @dataclass(frozen=True, slots=True)
 class Manifest:
     """The facts one manifest carries. ``text`` is kept verbatim: its bytes are the digest."""
@@ -26,14 +32,25 @@ class Manifest:
     digest: str
     media_type: str
     artifact_media_type: str | None
-    blobs: tuple[tuple[str, int], ...]  # (digest, declared size) of the config and each layer
-    layer_size: int  # sum of layers[].size (config excluded), ECR's compressed image size
+    config: Descriptor | None
+    layers: tuple[Descriptor, ...]
     children: tuple[str, ...]  # digests a manifest list / index references
     subject: str | None
+    artifact_type: str | None  # the manifest's own artifactType
+    annotations: dict[str, str] | None
 
     @property
     def is_list(self) -> bool:
         return self.media_type in LIST_TYPES
+
+    @property
+    def blobs(self) -> tuple[Descriptor, ...]:
+        """The config and every layer: what must be in the repository for the image to be pulled."""
+        return self.layers if self.config is None else (self.config, *self.layers)
+
+    @property
+    def size(self) -> int:
+        return len(self.text.encode("utf-8"))
 
 
 def digest_of(text: str) -> str:
@@ -55,21 +72,24 @@ def parse(text: str, media_type_param: str | None) -> Manifest:
             f"Media type '{media_type_param}' does not match the manifest's media type '{media_type}'",
         )
     config = _descriptor(document.get("config"))
-    layers = [d for d in map(_descriptor, _list(document.get("layers"))) if d is not None]
-    blobs = tuple(d for d in [config, *layers] if d is not None)
+    layers = tuple(d for d in map(_descriptor, _list(document.get("layers"))) if d is not None)
     if media_type in (DOCKER_V1, DOCKER_V1_SIGNED):
-        blobs = tuple((s, 0) for s in _v1_blob_sums(document))
-    children = tuple(d[0] for d in map(_descriptor, _list(document.get("manifests"))) if d is not None)
+        layers = tuple(Descriptor(digest, 0, None) for digest in _v1_blob_sums(document))
+    children = tuple(d.digest for d in map(_descriptor, _list(document.get("manifests"))) if d is not None)
     subject = _descriptor(document.get("subject"))
+    artifact_type = document.get("artifactType")
+    annotations = document.get("annotations")
     return Manifest(
         text=text,
         digest=digest_of(text),
         media_type=media_type,
         artifact_media_type=_artifact_media_type(document, media_type),
-        blobs=blobs,
-        layer_size=sum(size for _, size in layers),
+        config=config,
+        layers=layers,
         children=children,
-        subject=subject[0] if subject else None,
+        subject=subject.digest if subject else None,
+        artifact_type=artifact_type if isinstance(artifact_type, str) and artifact_type else None,
+        annotations=_string_map(annotations),
     )
 
 
@@ -91,13 +111,23 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _descriptor(value: Any) -> tuple[str, int] | None:
+def _descriptor(value: Any) -> Descriptor | None:
     if not isinstance(value, dict):
         return None
-    digest, size = value.get("digest"), value.get("size")
+    digest, size, media_type = value.get("digest"), value.get("size"), value.get("mediaType")
     if not isinstance(digest, str):
         return None
-    return digest, size if isinstance(size, int) and not isinstance(size, bool) else 0
+    return Descriptor(
+        digest,
+        size if isinstance(size, int) and not isinstance(size, bool) else 0,
+        media_type if isinstance(media_type, str) else None,
+    )
+
+
+def _string_map(value: Any) -> dict[str, str] | None:
+    if not isinstance(value, dict) or not value:
+        return None
+    return {str(key): str(item) for key, item in value.items()}
 
 
 def _v1_blob_sums(document: dict[str, Any]) -> list[str]:

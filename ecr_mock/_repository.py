@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 
+from ecr_mock._blobs import Blob, BlobRef, Upload
 from ecr_mock._manifest import Manifest
 from ecr_mock._ordered import Ordered
 
@@ -21,6 +22,8 @@ MUTABLE_WITH_EXCLUSION = "MUTABLE_WITH_EXCLUSION"
 EXCLUSION_MODES = frozenset({IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION})
 
 ACTIVE = "ACTIVE"
+ARCHIVED = "ARCHIVED"
+ACTIVATING = "ACTIVATING"
 
 
 @dataclass(slots=True, eq=False)
@@ -33,11 +36,16 @@ class Image:
     status: str = ACTIVE  # ACTIVE | ARCHIVED | ACTIVATING
     last_archived_at: datetime | None = None
     last_activated_at: datetime | None = None
+    active_from: datetime | None = None  # while ACTIVATING: when the restore completes
     seq: int = 0
 
     @property
     def digest(self) -> str:
         return self.manifest.digest
+
+    def restored_by(self, now: datetime) -> bool:
+        """Whether a restore in progress has completed by ``now`` (ECR restores asynchronously)."""
+        return self.status == ACTIVATING and self.active_from is not None and now >= self.active_from
 
 
 @dataclass(slots=True, eq=False)
@@ -55,6 +63,11 @@ class Repository:
     images: Ordered[Image] = field(default_factory=Ordered)
     tag_index: dict[str, str] = field(default_factory=dict)  # tag -> digest
     parents: dict[str, set[str]] = field(default_factory=dict)  # child digest -> lists/indexes naming it
+    referrers: dict[str, list[str]] = field(default_factory=dict)  # subject digest -> referrer digests, push order
+    blobs: dict[str, Blob] = field(default_factory=dict)  # uploaded layer/config blobs
+    blob_refs: dict[str, BlobRef] = field(default_factory=dict)  # blob digests the images' manifests name
+    uploads: dict[str, Upload] = field(default_factory=dict)
+    activating: set[str] = field(default_factory=set)  # digests being restored from ARCHIVE
     seq: int = 0
 
     @property
@@ -91,9 +104,19 @@ class Repository:
     # --- changes -------------------------------------------------------------------------------------------
 
     def add(self, image: Image) -> Image:
+        manifest = image.manifest
         self.images.add(image.digest, image)
-        for child in image.manifest.children:
+        for child in manifest.children:
             self.parents.setdefault(child, set()).add(image.digest)
+        if manifest.subject is not None:
+            self.referrers.setdefault(manifest.subject, []).append(image.digest)
+        for blob in manifest.blobs:
+            ref = self.blob_refs.get(blob.digest)
+            if ref is None:
+                self.blob_refs[blob.digest] = BlobRef(1, int(image.status == ACTIVE), blob.media_type, blob.size)
+            else:
+                ref.count += 1
+                ref.active += image.status == ACTIVE
         return image
 
     def attach(self, image: Image, tag: str) -> None:
@@ -106,6 +129,28 @@ class Repository:
         self.tag_index[tag] = image.digest
         image.tags.append(tag)
 
+    def settle(self, now: datetime) -> None:
+        """Complete the restores whose time has come."""
+        for digest in list(self.activating):
+            image = self.images.get(digest)
+            if image is None or image.restored_by(now):
+                self.activating.discard(digest)
+            if image is not None and image.restored_by(now):
+                image.last_activated_at, image.active_from = image.active_from, None
+                self.set_status(image, ACTIVE)
+
+    def set_status(self, image: Image, status: str) -> None:
+        """Move an image between ACTIVE and ARCHIVED/ACTIVATING, keeping the blob index's counts true."""
+        change = int(status == ACTIVE) - int(image.status == ACTIVE)
+        if change:
+            for blob in image.manifest.blobs:
+                self.blob_refs[blob.digest].active += change
+        image.status = status
+        if status == ACTIVATING:
+            self.activating.add(image.digest)
+        else:
+            self.activating.discard(image.digest)
+
     def detach(self, image: Image, tag: str) -> None:
         image.tags.remove(tag)
         del self.tag_index[tag]
@@ -113,18 +158,36 @@ class Repository:
     def remove(self, image: Image) -> None:
         for tag in image.tags:
             del self.tag_index[tag]
-        for child in image.manifest.children:
+        manifest = image.manifest
+        for child in manifest.children:
             names = self.parents.get(child)
             if names is not None:
                 names.discard(image.digest)
                 if not names:
                     del self.parents[child]
+        if manifest.subject is not None:
+            _drop(self.referrers, manifest.subject, image.digest)
+        for blob in manifest.blobs:
+            ref = self.blob_refs[blob.digest]
+            ref.count -= 1
+            ref.active -= image.status == ACTIVE
+            if not ref.count:
+                del self.blob_refs[blob.digest]
         self.images.pop(image.digest)
 
-    def clear_images(self) -> None:
+    def clear(self) -> None:
+        """Forget every image, blob and upload (the repository is being deleted)."""
+        for index in (self.tag_index, self.parents, self.referrers, self.blobs, self.blob_refs, self.uploads):
+            index.clear()
+        self.activating.clear()
         self.images.clear()
-        self.tag_index.clear()
-        self.parents.clear()
+
+
+def _drop(index: dict[str, list[str]], key: str, value: str) -> None:
+    values = index[key]
+    values.remove(value)
+    if not values:
+        del index[key]
 
 
 @cache

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from ecr_mock._backend import Backends
 from ecr_mock._config import DEFAULT_REGION, Behaviour
 from ecr_mock._environ import EnvironmentPatch
+from ecr_mock._layer_urls import LayerServer
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,7 @@ class Activation:
 _lock = threading.Lock()
 _stack: list[Activation] = []
 _environment = EnvironmentPatch()
+_layer_server: LayerServer | None = None
 
 
 def current() -> Activation | None:
@@ -32,11 +34,14 @@ def current() -> Activation | None:
 
 
 def push(account_id: str, behaviour: Behaviour) -> Activation:
+    global _layer_server
     with _lock:
         if _stack:
             backends = _stack[0].backends
         else:
             backends = Backends(behaviour)
+            _layer_server = LayerServer(backends.download_bytes)
+            backends.on_download_url = _layer_server.start
             _environment.apply()
         activation = Activation(account_id, behaviour, backends)
         _stack.append(activation)
@@ -56,6 +61,8 @@ def pop(activation: Activation) -> None:
             activation.backends.behaviour = _stack[-1].behaviour
             return
         activation.backends.reset()
+        if _layer_server is not None:
+            _layer_server.stop()
         _environment.restore()
 
 

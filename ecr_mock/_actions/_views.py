@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ecr_mock._backend import Failure, ImageRef
+from ecr_mock._backend.images import referrer_artifact_type
 from ecr_mock._config import Behaviour
 from ecr_mock._repository import Image, Repository
 
@@ -48,6 +49,8 @@ def image_detail(repo: Repository, image: Image, behaviour: Behaviour) -> dict[s
         "lastRecordedPullTime": image.last_pull,
         "subjectManifestDigest": image.manifest.subject,
         "imageStatus": image.status,
+        "lastArchivedAt": image.last_archived_at,
+        "lastActivatedAt": image.last_activated_at,
     }
 
 
@@ -75,7 +78,21 @@ def failure(value: Failure) -> dict[str, Any]:
     return {"imageId": ref(value.ref), "failureCode": value.code, "failureReason": value.reason}
 
 
+def image_ref(param: dict[str, str]) -> ImageRef:
+    return ImageRef(param.get("imageDigest"), param.get("imageTag"))
+
+
 def image_refs(params: list[dict[str, str]] | None) -> list[ImageRef] | None:
-    if params is None:
-        return None
-    return [ImageRef(item.get("imageDigest"), item.get("imageTag")) for item in params]
+    return None if params is None else [image_ref(item) for item in params]
+
+
+def referrer(image: Image) -> dict[str, Any]:
+    manifest = image.manifest
+    return {
+        "digest": image.digest,
+        "mediaType": manifest.media_type,
+        "artifactType": referrer_artifact_type(image),
+        "size": manifest.size,
+        "annotations": manifest.annotations,
+        "artifactStatus": image.status,
+    }

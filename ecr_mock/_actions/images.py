@@ -67,3 +67,30 @@ def batch_delete_image(ctx: Context, params: Params) -> Result:
         "imageIds": [views.image_id(digest, tag) for digest, tag in deleted],
         "failures": [views.failure(f) for f in failures],
     }
+
+
+@action("UpdateImageStorageClass")
+def update_image_storage_class(ctx: Context, params: Params) -> Result:
+    repository, image = ctx.registry(params.get("registryId")).update_image_storage_class(
+        params["repositoryName"], views.image_ref(params["imageId"]), params["targetStorageClass"]
+    )
+    return {
+        "registryId": repository.registry_id,
+        "repositoryName": repository.name,
+        "imageId": views.image_id(image.digest, params["imageId"].get("imageTag")),
+        "imageStatus": image.status,
+    }
+
+
+@action("ListImageReferrers")
+def list_image_referrers(ctx: Context, params: Params) -> Result:
+    given = params.get("filter") or {}
+    referrers, token = ctx.registry(params.get("registryId")).list_image_referrers(
+        params["repositoryName"],
+        params["subjectId"]["imageDigest"],
+        given.get("artifactTypes"),
+        given.get("artifactStatus", ACTIVE),
+        params.get("maxResults"),
+        params.get("nextToken"),
+    )
+    return {"referrers": [views.referrer(image) for image in referrers], "nextToken": token}

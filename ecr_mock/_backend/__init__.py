@@ -8,12 +8,14 @@ is a mixin in its own module; ``EcrBackend`` composes them.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ecr_mock import _config
 from ecr_mock._backend.auth import AuthorizationData, Authorizer
 from ecr_mock._backend.images import ANY, TAGGED, UNTAGGED, Failure, ImageFilter, ImageOps, ImageRef
+from ecr_mock._backend.layers import LayerOps
 from ecr_mock._backend.repositories import RepositoryOps
+from ecr_mock._blobs import BlobStore
 from ecr_mock._config import Behaviour
 
 __all__ = [
@@ -29,7 +31,7 @@ __all__ = [
 ]
 
 
-class EcrBackend(RepositoryOps, ImageOps):
+class EcrBackend(RepositoryOps, ImageOps, LayerOps):
     """One registry: the repositories of one account in one region, with every operation on them."""
 
 
@@ -41,6 +43,9 @@ class Backends:
         self.behaviour = behaviour
         self._registries: dict[tuple[str, str], EcrBackend] = {}
         self.authorizer = Authorizer()
+        self.blob_store = BlobStore()
+        # Called when a layer download URL is handed out, so whoever serves those URLs can start.
+        self.on_download_url: Callable[[], None] | None = None
 
     def registry(self, account_id: str, region: str) -> EcrBackend:
         key = (account_id, region)
@@ -56,6 +61,17 @@ class Backends:
         with self.lock:
             self._registries.clear()
             self.authorizer = Authorizer()
+            self.blob_store = BlobStore()
+
+    def download_bytes(self, registry_id: str, region: str, name: str, digest: str) -> bytes | None:
+        """What a layer download URL serves: the blob's bytes while an image still references it."""
+        with self.lock:
+            backend = self._registries.get((registry_id, region))
+            repository = backend.repositories.get(name) if backend else None
+            if repository is None or digest not in repository.blob_refs:
+                return None
+            blob = repository.blobs.get(digest)
+            return None if blob is None else blob.data
 
     def authorization_data(
         self, caller: str, region: str, registry_ids: Sequence[str] | None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, TypeVar
 
-from ecr_mock import _config, _paging
+from ecr_mock import _clock, _config, _paging
 from ecr_mock._errors import InvalidParameterException, RepositoryNotFoundException
 from ecr_mock._ordered import Ordered, Sequenced
 from ecr_mock._repository import Repository
@@ -29,6 +29,8 @@ class RegistryBase:
         repository = self.repositories.get(name)
         if repository is None:
             raise RepositoryNotFoundException.of(name, self.registry_id)
+        if repository.activating:
+            repository.settle(_clock.now())
         return repository
 
 

@@ -14,13 +14,16 @@ from ecr_mock._errors import (
     ImageAlreadyExistsException,
     ImageDigestDoesNotMatchException,
     ImageNotFoundException,
+    ImageStorageClassUpdateNotSupportedException,
     ImageTagAlreadyExistsException,
     InvalidParameterException,
+    LayersNotFoundException,
     LimitExceededException,
+    ReferencedImagesNotFoundException,
     RepositoryNotFoundException,
 )
-from ecr_mock._manifest import Manifest, parse
-from ecr_mock._repository import ACTIVE, Image, Repository
+from ecr_mock._manifest import Descriptor, Manifest, parse
+from ecr_mock._repository import ACTIVATING, ACTIVE, ARCHIVED, Image, Repository
 
 _DIGEST = re.compile(DIGEST_PATTERN)
 TAGGED, UNTAGGED, ANY = "TAGGED", "UNTAGGED", "ANY"
@@ -72,22 +75,46 @@ class ImageOps(RegistryBase):
         if digest is not None and digest != manifest.digest:
             raise ImageDigestDoesNotMatchException.of(digest, manifest.digest)
         existing = repository.images.get(manifest.digest)
+        if existing is None and self.world.behaviour.require_pushed_blobs:
+            self._require_references(repository, manifest)
+        restoring = existing is not None and existing.status != ACTIVE  # pushing an archived image restores it
         if tag is None:
             if existing is None:
                 return repository, self._add_image(repository, manifest), None
-            if self.world.behaviour.untagged_repush_allowed:
+            if restoring or self.world.behaviour.untagged_repush_allowed:
+                self._restore(repository, existing)
                 return repository, existing, None
             raise ImageAlreadyExistsException.of(manifest.digest, None, name, self.registry_id)
         holder = repository.tag_index.get(tag)
         if holder == manifest.digest:
+            if restoring:
+                assert existing is not None
+                self._restore(repository, existing)
+                return repository, existing, tag
             raise ImageAlreadyExistsException.of(manifest.digest, tag, name, self.registry_id)
         if holder is not None and repository.tag_is_immutable(tag):
             raise ImageTagAlreadyExistsException.of(tag, name)
         if existing is not None and len(existing.tags) >= _config.MAX_TAGS_PER_IMAGE:
             raise LimitExceededException.tags_per_image(_config.MAX_TAGS_PER_IMAGE, manifest.digest)
         image = existing or self._add_image(repository, manifest)
+        self._restore(repository, image)
         repository.attach(image, tag)
         return repository, image, tag
+
+    def _require_references(self, repository: Repository, manifest: Manifest) -> None:
+        """Strict mode: every blob an image names, and every image a list names, must already be pushed."""
+        missing = [b.digest for b in manifest.blobs if b.digest not in repository.blobs and not _foreign(b)]
+        if missing:
+            raise LayersNotFoundException.of(dict.fromkeys(missing), repository.name, self.registry_id)
+        children = [child for child in manifest.children if child not in repository.images]
+        if children:
+            raise ReferencedImagesNotFoundException.of(dict.fromkeys(children), repository.name, self.registry_id)
+
+    def _restore(self, repository: Repository, image: Image) -> None:
+        if image.status != ACTIVE:
+            image.active_from = None
+            repository.set_status(image, ACTIVE)
+            image.last_activated_at = _clock.now()
 
     def _add_image(self, repository: Repository, manifest: Manifest) -> Image:
         if len(repository.images) >= _config.MAX_IMAGES_PER_REPOSITORY:
@@ -96,11 +123,18 @@ class ImageOps(RegistryBase):
         return repository.add(Image(manifest=manifest, pushed_at=_clock.now(), size=size))
 
     def _image_size(self, repository: Repository, manifest: Manifest) -> int:
+        """ECR's size: the layers' stored (compressed) bytes; a list's largest child. Without the layers
+        uploaded, the default mode keeps the seed's nominal size and strict mode trusts the manifest."""
         nominal = self.world.behaviour.nominal_image_size
         if manifest.is_list:
             sizes = [child.size for child in map(repository.images.get, manifest.children) if child]
             return max(sizes, default=nominal or 0)
-        return manifest.layer_size if nominal is None else nominal
+        stored = [repository.blobs.get(layer.digest) for layer in manifest.layers]
+        if manifest.layers and all(stored):
+            return sum(blob.size for blob in stored if blob)
+        if nominal is None:
+            return sum(layer.size for layer in manifest.layers)
+        return nominal
 
     def list_images(
         self, name: str, image_filter: ImageFilter, max_results: int | None, next_token: str | None
@@ -145,6 +179,8 @@ class ImageOps(RegistryBase):
             repository = self.world.registry(caller, self.region).repositories.get(name)
         if repository is None:
             raise RepositoryNotFoundException.of(name, self.registry_id)
+        if repository.activating:
+            repository.settle(_clock.now())
         return repository
 
     def _describe_one(self, repository: Repository, ref: ImageRef) -> Image:
@@ -168,6 +204,8 @@ class ImageOps(RegistryBase):
             image = None if failure else repository.find(ref.digest, ref.tag)
             if image is not None and accepted_media_types and image.manifest.media_type not in accepted_media_types:
                 image = None  # ECR would translate formats; the mock serves only what is stored
+            if image is not None and image.status != ACTIVE:
+                image = None  # archived images cannot be pulled (failure code unconfirmed)
             if failure is None and image is None:
                 failure = _failure(ref, "ImageNotFound")
             if failure is not None:
@@ -210,6 +248,48 @@ class ImageOps(RegistryBase):
         repository.remove(image)
         return removed
 
+    # --- storage class and referrers ------------------------------------------------------------------------
+
+    def update_image_storage_class(self, name: str, ref: ImageRef, target: str) -> tuple[Repository, Image]:
+        """STANDARD -> ARCHIVE at once; ARCHIVE -> STANDARD goes through ACTIVATING (ecr-behaviour.md 4.15)."""
+        repository = self.repository(name)
+        image = self._describe_one(repository, ref)
+        if target == "ARCHIVE":
+            if image.status != ACTIVE:
+                raise ImageStorageClassUpdateNotSupportedException.already(image.digest, "ARCHIVE")
+            repository.set_status(image, ARCHIVED)
+            image.last_archived_at = _clock.now()
+        else:
+            if image.status != ARCHIVED:
+                raise ImageStorageClassUpdateNotSupportedException.already(image.digest, "STANDARD")
+            image.active_from = _clock.now() + _config.ARCHIVE_RESTORE_DELAY
+            repository.set_status(image, ACTIVATING)
+        return repository, image
+
+    def list_image_referrers(
+        self,
+        name: str,
+        subject: str,
+        artifact_types: Sequence[str] | None,
+        status: str,
+        max_results: int | None,
+        next_token: str | None,
+    ) -> tuple[list[Image], str | None]:
+        """Images of the repository whose manifest's ``subject`` is ``subject`` (OCI 1.1), in push order."""
+        repository = self.repository(name)
+        start = _paging.decode("referrers", next_token, 1)
+        after = start[0] if start else 0
+        wanted = set(artifact_types or ())
+        images = (
+            image
+            for image in map(repository.images.get, repository.referrers.get(subject, ()))
+            if image is not None
+            and image.seq >= after
+            and (status == ANY or image.status == status)
+            and (not wanted or referrer_artifact_type(image) in wanted)
+        )
+        return page(images, max_results or _config.DEFAULT_REFERRERS_PAGE_SIZE, "referrers")
+
 
 def _malformed(ref: ImageRef) -> Failure | None:
     if ref.digest is None and ref.tag is None:
@@ -221,3 +301,16 @@ def _malformed(ref: ImageRef) -> Failure | None:
 
 def _failure(ref: ImageRef, code: str, **details: str) -> Failure:
     return Failure(ref, code, FAILURE_REASONS[code].format(**details))
+
+
+def _foreign(blob: Descriptor) -> bool:
+    """Windows base layers are pulled from elsewhere and never pushed (unconfirmed that ECR exempts them)."""
+    return blob.media_type is not None and ".foreign." in blob.media_type
+
+
+def referrer_artifact_type(image: Image) -> str | None:
+    """OCI: the manifest's artifactType, else its config's media type; none for an index without one."""
+    manifest = image.manifest
+    if manifest.artifact_type:
+        return manifest.artifact_type
+    return None if manifest.is_list or manifest.config is None else manifest.config.media_type

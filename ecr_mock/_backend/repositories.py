@@ -64,7 +64,7 @@ class RepositoryOps(RegistryBase):
         if len(repository.images) and not force:
             raise RepositoryNotEmptyException.of(name, self.registry_id)
         self.repositories.pop(name)
-        repository.clear_images()
+        repository.clear()
         return repository
 
     def _check_encryption(self, encryption_type: str, kms_key: str | None) -> str | None:

@@ -1,0 +1,137 @@
+"""The layer API: InitiateLayerUpload, UploadLayerPart, CompleteLayerUpload, BatchCheckLayerAvailability,
+GetDownloadUrlForLayer (ecr-behaviour.md 3.3 and 4.6)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ecr_mock import _config
+from ecr_mock._backend.base import RegistryBase
+from ecr_mock._blobs import Blob, Upload, sha256_digest
+from ecr_mock._errors import (
+    DIGEST_PATTERN,
+    FAILURE_REASONS,
+    EmptyUploadException,
+    InvalidLayerException,
+    InvalidLayerPartException,
+    LayerAlreadyExistsException,
+    LayerInaccessibleException,
+    LayerPartTooSmallException,
+    LayersNotFoundException,
+    LimitExceededException,
+    UploadNotFoundException,
+)
+from ecr_mock._layer_urls import url_for
+from ecr_mock._repository import Repository
+
+_DIGEST = re.compile(DIGEST_PATTERN)
+AVAILABLE, UNAVAILABLE, ARCHIVED = "AVAILABLE", "UNAVAILABLE", "ARCHIVED"
+
+
+@dataclass(frozen=True, slots=True)
+class LayerStatus:
+    digest: str
+    availability: str
+    size: int | None
+    media_type: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LayerFailure:
+    digest: str
+    code: str
+    reason: str
+
+
+class LayerOps(RegistryBase):
+    """Blob uploads into a repository and what the repository can say about its blobs."""
+
+    def initiate_layer_upload(self, name: str) -> tuple[Repository, Upload]:
+        repository = self.repository(name)
+        upload = Upload(str(uuid.uuid4()))
+        repository.uploads[upload.upload_id] = upload
+        return repository, upload
+
+    def upload_layer_part(self, name: str, upload_id: str, first: int, last: int, data: bytes) -> Repository:
+        repository = self.repository(name)
+        upload = self._upload(repository, upload_id)
+        fail = (name, self.registry_id, upload_id)
+        if first != upload.last_byte + 1:
+            raise InvalidLayerPartException.not_next(first, upload.last_byte, *fail)
+        if last - first + 1 != len(data):
+            raise InvalidLayerPartException.wrong_length(first, last, len(data), upload.last_byte, *fail)
+        if len(upload.parts) >= _config.MAX_LAYER_PARTS:
+            raise LimitExceededException.layer_parts(_config.MAX_LAYER_PARTS, upload_id)
+        upload.parts.append(data)
+        upload.last_byte = last
+        return repository
+
+    def complete_layer_upload(self, name: str, upload_id: str, digests: Sequence[str]) -> tuple[Repository, Blob]:
+        """Verify the upload and keep its bytes; the upload id is consumed only when this succeeds."""
+        repository = self.repository(name)
+        upload = self._upload(repository, upload_id)
+        if not upload.parts:
+            raise EmptyUploadException.of(upload_id)
+        if any(len(part) < _config.MIN_LAYER_PART_SIZE for part in upload.parts[:-1]):
+            raise LayerPartTooSmallException.of()
+        data = b"".join(upload.parts)
+        computed = sha256_digest(data)
+        if computed not in digests:
+            raise InvalidLayerException.of(list(digests), computed)
+        if computed in repository.blobs:
+            raise LayerAlreadyExistsException.of(computed, name, self.registry_id)
+        blob = repository.blobs[computed] = self.world.blob_store.intern(data, computed)
+        del repository.uploads[upload_id]
+        return repository, blob
+
+    def batch_check_layer_availability(
+        self, name: str, digests: Sequence[str]
+    ) -> tuple[list[LayerStatus], list[LayerFailure]]:
+        repository = self.repository(name)
+        layers: list[LayerStatus] = []
+        failures: list[LayerFailure] = []
+        for digest in digests:
+            code = "InvalidLayerDigest" if not _DIGEST.fullmatch(digest) else None
+            status = None if code else self._layer_status(repository, digest)
+            if status is None:
+                code = code or "MissingLayerDigest"
+                failures.append(LayerFailure(digest, code, FAILURE_REASONS[code]))
+            else:
+                layers.append(status)
+        return layers, failures
+
+    def layer_for_download(self, name: str, digest: str) -> tuple[Repository, Blob]:
+        """A blob some image in the repository references (only those may be downloaded)."""
+        repository = self.repository(name)
+        blob = repository.blobs.get(digest)
+        if blob is None:
+            raise LayersNotFoundException.layer(digest, name, self.registry_id)
+        if digest not in repository.blob_refs:
+            raise LayerInaccessibleException.of(digest, name, self.registry_id)
+        return repository, blob
+
+    def get_download_url(self, name: str, digest: str) -> str:
+        self.layer_for_download(name, digest)
+        if self.world.on_download_url is not None:
+            self.world.on_download_url()
+        return url_for(self.registry_id, self.region, name, digest)
+
+    def _upload(self, repository: Repository, upload_id: str) -> Upload:
+        upload = repository.uploads.get(upload_id)
+        if upload is None:
+            raise UploadNotFoundException.of(upload_id, repository.name, self.registry_id)
+        return upload
+
+    def _layer_status(self, repository: Repository, digest: str) -> LayerStatus | None:
+        blob, ref = repository.blobs.get(digest), repository.blob_refs.get(digest)
+        if blob is None and ref is None:
+            return None
+        media_type = ref.media_type if ref else None
+        if blob is None:
+            # named by a manifest whose blobs were never uploaded (default mode pushes manifests alone)
+            return LayerStatus(digest, UNAVAILABLE, None, media_type)
+        archived = ref is not None and ref.active == 0  # only archived images use it
+        return LayerStatus(digest, ARCHIVED if archived else AVAILABLE, blob.size, media_type)
