@@ -94,7 +94,7 @@ def _operation(target: str | None) -> OperationModel:
 def parse(operation: OperationModel, body: bytes) -> dict[str, Any]:
     try:
         document = json.loads(body or b"{}")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise SerializationException("Request body is not valid JSON") from None
     shape = operation.input_shape
     if shape is None:
