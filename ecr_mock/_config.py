@@ -31,6 +31,19 @@ MAX_LAYER_PARTS = 4_200
 # How long an archived image takes to come back (ECR: minutes to hours, unconfirmed). Zero: the next call sees it.
 ARCHIVE_RESTORE_DELAY = timedelta(0)
 DEFAULT_REFERRERS_PAGE_SIZE = 20
+LIFECYCLE_PREVIEW_PAGE_SIZE = 100
+
+# PutAccountSetting names, their accepted values, and the value a registry starts with (defaults unconfirmed).
+ACCOUNT_SETTINGS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "BASIC_SCAN_TYPE_VERSION": ("AWS_NATIVE", ("AWS_NATIVE", "CLAIR")),
+    "REGISTRY_POLICY_SCOPE": ("V2", ("V1", "V2")),
+    "BLOB_MOUNTING": ("DISABLED", ("ENABLED", "DISABLED")),
+}
+
+# Scans: how long a basic scan takes (zero: complete at the next look), and the one-scan-per-image window.
+SCAN_DURATION = timedelta(0)
+SCAN_QUOTA_WINDOW = timedelta(hours=24)
+SCAN_COMPLETE_DESCRIPTION = "The scan was completed successfully."
 
 # The size moto 1.3.14 reported for every image; the seed asserts it for images whose layers were never uploaded.
 SEED_IMAGE_SIZE = 52_428_800

@@ -10,10 +10,36 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
+from typing import Any
 
 from ecr_mock._blobs import Blob, BlobRef, Upload
+from ecr_mock._lifecycle import Decision, LifecyclePolicy
 from ecr_mock._manifest import Manifest
 from ecr_mock._ordered import Ordered
+
+
+@dataclass(slots=True, eq=False)
+class Scan:
+    """A basic scan of one image: started, then complete once ``done_at`` has passed."""
+
+    started_at: datetime
+    done_at: datetime
+    findings: list[dict[str, Any]] = field(default_factory=list)  # basic findings, ECR's shape
+    enhanced_findings: list[dict[str, Any]] = field(default_factory=list)  # Amazon Inspector's shape
+
+    def complete(self, now: datetime) -> bool:
+        return now >= self.done_at
+
+
+@dataclass(slots=True, eq=False)
+class Preview:
+    """A lifecycle policy preview: the policy it ran and, per image digest, what the policy would do."""
+
+    policy: LifecyclePolicy
+    decisions: list[Decision]
+    started_at: datetime
+    done_at: datetime
+
 
 MUTABLE = "MUTABLE"
 IMMUTABLE = "IMMUTABLE"
@@ -37,6 +63,7 @@ class Image:
     last_archived_at: datetime | None = None
     last_activated_at: datetime | None = None
     active_from: datetime | None = None  # while ACTIVATING: when the restore completes
+    scan: Scan | None = None
     seq: int = 0
 
     @property
@@ -60,6 +87,10 @@ class Repository:
     encryption_type: str = "AES256"
     kms_key: str | None = None
     resource_tags: dict[str, str] = field(default_factory=dict)
+    policy_text: str | None = None
+    lifecycle: LifecyclePolicy | None = None
+    lifecycle_evaluated_at: datetime | None = None
+    preview: Preview | None = None
     images: Ordered[Image] = field(default_factory=Ordered)
     tag_index: dict[str, str] = field(default_factory=dict)  # tag -> digest
     parents: dict[str, set[str]] = field(default_factory=dict)  # child digest -> lists/indexes naming it
@@ -68,11 +99,12 @@ class Repository:
     blob_refs: dict[str, BlobRef] = field(default_factory=dict)  # blob digests the images' manifests name
     uploads: dict[str, Upload] = field(default_factory=dict)
     activating: set[str] = field(default_factory=set)  # digests being restored from ARCHIVE
+    seeded_findings: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = field(default_factory=dict)
     seq: int = 0
 
     @property
     def arn(self) -> str:
-        return f"arn:aws:ecr:{self.region}:{self.registry_id}:repository/{self.name}"
+        return f"arn:{partition(self.region)}:ecr:{self.region}:{self.registry_id}:repository/{self.name}"
 
     @property
     def uri(self) -> str:
@@ -98,7 +130,7 @@ class Repository:
             return False
         if mode == IMMUTABLE:
             return True
-        excluded = any(_wildcard(pattern).fullmatch(tag) for pattern in self.exclusion_filters)
+        excluded = any(wildcard(pattern).fullmatch(tag) for pattern in self.exclusion_filters)
         return not excluded if mode == IMMUTABLE_WITH_EXCLUSION else excluded
 
     # --- changes -------------------------------------------------------------------------------------------
@@ -183,6 +215,12 @@ class Repository:
         self.images.clear()
 
 
+def partition(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    return "aws-us-gov" if region.startswith("us-gov-") else "aws"
+
+
 def _drop(index: dict[str, list[str]], key: str, value: str) -> None:
     values = index[key]
     values.remove(value)
@@ -191,6 +229,6 @@ def _drop(index: dict[str, list[str]], key: str, value: str) -> None:
 
 
 @cache
-def _wildcard(pattern: str) -> re.Pattern[str]:
+def wildcard(pattern: str) -> re.Pattern[str]:
     """ECR's WILDCARD filter: ``*`` is any run of characters, everything else literal, whole tag."""
     return re.compile(".*".join(re.escape(part) for part in pattern.split("*")))

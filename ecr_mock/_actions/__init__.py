@@ -1,6 +1,17 @@
 """Handlers by area. Importing this package fills ``DISPATCH``."""
 
-from ecr_mock._actions import auth, images, layers, repositories
+from ecr_mock._actions import auth, images, layers, policies, repositories, scanning, tags
 from ecr_mock._actions._base import DISPATCH, Context, Handler
 
-__all__ = ["DISPATCH", "Context", "Handler", "auth", "images", "layers", "repositories"]
+__all__ = [
+    "DISPATCH",
+    "Context",
+    "Handler",
+    "auth",
+    "images",
+    "layers",
+    "policies",
+    "repositories",
+    "scanning",
+    "tags",
+]

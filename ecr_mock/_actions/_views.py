@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ecr_mock._backend import Failure, ImageRef
+from ecr_mock import _config
+from ecr_mock._backend import Failure, ImageRef, scanning
 from ecr_mock._backend.images import referrer_artifact_type
 from ecr_mock._config import Behaviour
-from ecr_mock._repository import Image, Repository
+from ecr_mock._repository import Image, Repository, Scan
 
 
 def repository(repo: Repository) -> dict[str, Any]:
@@ -35,9 +36,23 @@ def image_id(digest: str, tag: str | None) -> dict[str, str]:
     return {"imageDigest": digest} if tag is None else {"imageDigest": digest, "imageTag": tag}
 
 
+def scan_status(status: str) -> dict[str, str]:
+    if status == "COMPLETE":
+        return {"status": status, "description": _config.SCAN_COMPLETE_DESCRIPTION}
+    return {"status": status}
+
+
+def scan_summary(scan: Scan, counts: dict[str, int]) -> dict[str, Any]:
+    return {
+        "imageScanCompletedAt": scan.done_at,
+        "vulnerabilitySourceUpdatedAt": scan.started_at,
+        "findingSeverityCounts": counts,
+    }
+
+
 def image_detail(repo: Repository, image: Image, behaviour: Behaviour) -> dict[str, Any]:
     pushed_at = image.pushed_at.replace(tzinfo=None) if behaviour.naive_push_time else image.pushed_at
-    return {
+    detail: dict[str, Any] = {
         "registryId": repo.registry_id,
         "repositoryName": repo.name,
         "imageDigest": image.digest,
@@ -52,6 +67,12 @@ def image_detail(repo: Repository, image: Image, behaviour: Behaviour) -> dict[s
         "lastArchivedAt": image.last_archived_at,
         "lastActivatedAt": image.last_activated_at,
     }
+    if image.scan is not None:
+        status = scanning.scan_status(image.scan)
+        detail["imageScanStatus"] = scan_status(status)
+        if status == "COMPLETE":
+            detail["imageScanFindingsSummary"] = scan_summary(image.scan, scanning.severity_counts(image.scan))
+    return detail
 
 
 def image(repo: Repository, img: Image, tag: str | None) -> dict[str, Any]:

@@ -6,15 +6,19 @@ from ecr_mock._actions import _views as views
 from ecr_mock._actions._base import Context, Params, Result, action
 
 
+def _exclusion_filters(params: Params) -> list[str] | None:
+    filters = params.get("imageTagMutabilityExclusionFilters")
+    return None if filters is None else [f["filter"] for f in filters]
+
+
 @action("CreateRepository")
 def create_repository(ctx: Context, params: Params) -> Result:
     encryption = params.get("encryptionConfiguration") or {}
-    filters = params.get("imageTagMutabilityExclusionFilters")
     repository = ctx.registry(params.get("registryId")).create_repository(
         params["repositoryName"],
         tags=[(tag["Key"], tag["Value"]) for tag in params.get("tags") or ()],
         tag_mutability=params.get("imageTagMutability", "MUTABLE"),
-        exclusion_filters=None if filters is None else [f["filter"] for f in filters],
+        exclusion_filters=_exclusion_filters(params),
         scan_on_push=(params.get("imageScanningConfiguration") or {}).get("scanOnPush", False),
         encryption_type=encryption.get("encryptionType", "AES256"),
         kms_key=encryption.get("kmsKey"),
@@ -36,3 +40,17 @@ def delete_repository(ctx: Context, params: Params) -> Result:
         params["repositoryName"], params.get("force", False)
     )
     return {"repository": views.repository(repository)}
+
+
+@action("PutImageTagMutability")
+def put_image_tag_mutability(ctx: Context, params: Params) -> Result:
+    repository = ctx.registry(params.get("registryId")).put_image_tag_mutability(
+        params["repositoryName"], params["imageTagMutability"], _exclusion_filters(params)
+    )
+    view = views.repository(repository)
+    return {
+        "registryId": repository.registry_id,
+        "repositoryName": repository.name,
+        "imageTagMutability": view["imageTagMutability"],
+        "imageTagMutabilityExclusionFilters": view.get("imageTagMutabilityExclusionFilters"),
+    }

@@ -7,16 +7,21 @@ is a mixin in its own module; ``EcrBackend`` composes them.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Sequence
 
 from ecr_mock import _config
 from ecr_mock._backend.auth import AuthorizationData, Authorizer
-from ecr_mock._backend.images import ANY, TAGGED, UNTAGGED, Failure, ImageFilter, ImageOps, ImageRef
+from ecr_mock._backend.base import ImageRef
+from ecr_mock._backend.images import ANY, TAGGED, UNTAGGED, Failure, ImageFilter, ImageOps
 from ecr_mock._backend.layers import LayerOps
+from ecr_mock._backend.policies import PolicyOps
 from ecr_mock._backend.repositories import RepositoryOps
+from ecr_mock._backend.scanning import ScanningOps
 from ecr_mock._blobs import BlobStore
 from ecr_mock._config import Behaviour
+from ecr_mock._errors import InvalidParameterException
 
 __all__ = [
     "ANY",
@@ -31,7 +36,12 @@ __all__ = [
 ]
 
 
-class EcrBackend(RepositoryOps, ImageOps, LayerOps):
+_REPOSITORY_ARN = re.compile(
+    r"arn:aws(?:-cn|-us-gov|-iso|-iso-b)?:ecr:(?P<region>[a-z0-9-]+):(?P<account>[0-9]{12}):repository/(?P<name>.+)"
+)
+
+
+class EcrBackend(ScanningOps, PolicyOps, RepositoryOps, ImageOps, LayerOps):
     """One registry: the repositories of one account in one region, with every operation on them."""
 
 
@@ -62,6 +72,13 @@ class Backends:
             self._registries.clear()
             self.authorizer = Authorizer()
             self.blob_store = BlobStore()
+
+    def by_arn(self, arn: str) -> tuple[EcrBackend, str]:
+        """The registry and repository name a repository ARN names (ECR tags only repositories)."""
+        match = _REPOSITORY_ARN.fullmatch(arn)
+        if match is None:
+            raise InvalidParameterException.at("resourceArn", "Invalid ARN")
+        return self.registry(match["account"], match["region"]), match["name"]
 
     def download_bytes(self, registry_id: str, region: str, name: str, digest: str) -> bytes | None:
         """What a layer download URL serves: the blob's bytes while an image still references it."""

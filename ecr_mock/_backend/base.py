@@ -2,18 +2,46 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from ecr_mock import _clock, _config, _paging
-from ecr_mock._errors import InvalidParameterException, RepositoryNotFoundException
+from ecr_mock._errors import (
+    DIGEST_PATTERN,
+    ImageNotFoundException,
+    InvalidParameterException,
+    RepositoryNotFoundException,
+)
 from ecr_mock._ordered import Ordered, Sequenced
-from ecr_mock._repository import Repository
+from ecr_mock._repository import Image, Repository
 
 if TYPE_CHECKING:
     from ecr_mock._backend import Backends
 
 _T = TypeVar("_T", bound=Sequenced)
+_DIGEST = re.compile(DIGEST_PATTERN)
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    """An image identifier as the caller wrote it."""
+
+    digest: str | None = None
+    tag: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScanningRule:
+    frequency: str  # SCAN_ON_PUSH | CONTINUOUS_SCAN | MANUAL
+    filters: tuple[str, ...]  # WILDCARD repository name patterns
+
+
+@dataclass(frozen=True, slots=True)
+class ScanningConfiguration:
+    scan_type: str = "BASIC"
+    rules: tuple[ScanningRule, ...] = ()
 
 
 class RegistryBase:
@@ -24,6 +52,21 @@ class RegistryBase:
         self.registry_id = account_id
         self.region = region
         self.repositories: Ordered[Repository] = Ordered()
+        self.registry_policy: str | None = None
+        self.settings: dict[str, str] = {name: default for name, (default, _) in _config.ACCOUNT_SETTINGS.items()}
+        self.scanning = ScanningConfiguration()
+
+    def after_push(self, repository: Repository, image: Image) -> None:
+        """Called once a new image is stored; areas that react to pushes (scanning, replication) extend it."""
+
+    def find_image(self, repository: Repository, ref: ImageRef) -> Image:
+        """The image an identifier names, or ECR's error (a malformed digest, or ImageNotFoundException)."""
+        if ref.digest is not None and not _DIGEST.fullmatch(ref.digest):
+            raise InvalidParameterException.at("imageDigest", f"must satisfy regular expression '{DIGEST_PATTERN}'")
+        image = repository.find(ref.digest, ref.tag)
+        if image is None:
+            raise ImageNotFoundException.of(ref.digest, ref.tag, repository.name, self.registry_id)
+        return image
 
     def repository(self, name: str) -> Repository:
         repository = self.repositories.get(name)

@@ -7,16 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ecr_mock import _clock, _config, _paging
-from ecr_mock._backend.base import RegistryBase, no_paging_with, page
+from ecr_mock._backend.base import ImageRef, RegistryBase, no_paging_with, page
 from ecr_mock._errors import (
     DIGEST_PATTERN,
     FAILURE_REASONS,
     ImageAlreadyExistsException,
     ImageDigestDoesNotMatchException,
-    ImageNotFoundException,
     ImageStorageClassUpdateNotSupportedException,
     ImageTagAlreadyExistsException,
-    InvalidParameterException,
     LayersNotFoundException,
     LimitExceededException,
     ReferencedImagesNotFoundException,
@@ -27,14 +25,6 @@ from ecr_mock._repository import ACTIVATING, ACTIVE, ARCHIVED, Image, Repository
 
 _DIGEST = re.compile(DIGEST_PATTERN)
 TAGGED, UNTAGGED, ANY = "TAGGED", "UNTAGGED", "ANY"
-
-
-@dataclass(frozen=True, slots=True)
-class ImageRef:
-    """An image identifier as the caller wrote it."""
-
-    digest: str | None = None
-    tag: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +110,9 @@ class ImageOps(RegistryBase):
         if len(repository.images) >= _config.MAX_IMAGES_PER_REPOSITORY:
             raise LimitExceededException.images(_config.MAX_IMAGES_PER_REPOSITORY, repository.name, self.registry_id)
         size = self._image_size(repository, manifest)
-        return repository.add(Image(manifest=manifest, pushed_at=_clock.now(), size=size))
+        image = repository.add(Image(manifest=manifest, pushed_at=_clock.now(), size=size))
+        self.after_push(repository, image)
+        return image
 
     def _image_size(self, repository: Repository, manifest: Manifest) -> int:
         """ECR's size: the layers' stored (compressed) bytes; a list's largest child. Without the layers
@@ -166,7 +158,7 @@ class ImageOps(RegistryBase):
         repository = self._repository_seen_by(name, caller)
         if refs:
             no_paging_with("imageIds", max_results, next_token)
-            found = {id(image): image for image in (self._describe_one(repository, ref) for ref in refs)}
+            found = {id(image): image for image in (self.find_image(repository, ref) for ref in refs)}
             return repository, list(found.values()), None
         start = _paging.decode("image-details", next_token, 1)
         images = (i for i in repository.iter_from(start[0] if start else 0) if image_filter.admits(i))
@@ -182,14 +174,6 @@ class ImageOps(RegistryBase):
         if repository.activating:
             repository.settle(_clock.now())
         return repository
-
-    def _describe_one(self, repository: Repository, ref: ImageRef) -> Image:
-        if ref.digest is not None and not _DIGEST.fullmatch(ref.digest):
-            raise InvalidParameterException.at("imageDigest", f"must satisfy regular expression '{DIGEST_PATTERN}'")
-        image = repository.find(ref.digest, ref.tag)
-        if image is None:
-            raise ImageNotFoundException.of(ref.digest, ref.tag, repository.name, self.registry_id)
-        return image
 
     def batch_get_image(
         self, name: str, refs: Sequence[ImageRef], accepted_media_types: Sequence[str] | None
@@ -253,7 +237,7 @@ class ImageOps(RegistryBase):
     def update_image_storage_class(self, name: str, ref: ImageRef, target: str) -> tuple[Repository, Image]:
         """STANDARD -> ARCHIVE at once; ARCHIVE -> STANDARD goes through ACTIVATING (ecr-behaviour.md 4.15)."""
         repository = self.repository(name)
-        image = self._describe_one(repository, ref)
+        image = self.find_image(repository, ref)
         if target == "ARCHIVE":
             if image.status != ACTIVE:
                 raise ImageStorageClassUpdateNotSupportedException.already(image.digest, "ARCHIVE")

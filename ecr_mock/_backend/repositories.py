@@ -67,6 +67,25 @@ class RepositoryOps(RegistryBase):
         repository.clear()
         return repository
 
+    def put_image_tag_mutability(self, name: str, mode: str, exclusion_filters: Sequence[str] | None) -> Repository:
+        """The new rule applies to later pushes; existing tags stay. Plain modes drop stored filters."""
+        repository = self.repository(name)
+        filters = check_mutability(mode, exclusion_filters)
+        repository.tag_mutability, repository.exclusion_filters = mode, filters
+        return repository
+
+    def tag_repository(self, name: str, tags: Iterable[tuple[str, str]]) -> None:
+        repository = self.repository(name)
+        repository.resource_tags = check_tags(repository.resource_tags, tags)
+
+    def untag_repository(self, name: str, keys: Iterable[str]) -> None:
+        repository = self.repository(name)
+        for key in keys:
+            if len(key) > _config.MAX_TAG_KEY_LENGTH:
+                raise InvalidTagParameterException.too_long("key", key, _config.MAX_TAG_KEY_LENGTH)
+        for key in keys:
+            repository.resource_tags.pop(key, None)  # an absent key is not an error (unconfirmed)
+
     def _check_encryption(self, encryption_type: str, kms_key: str | None) -> str | None:
         if encryption_type == "AES256":
             if kms_key is not None:
