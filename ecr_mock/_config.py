@@ -32,6 +32,7 @@ MAX_LAYER_PARTS = 4_200
 ARCHIVE_RESTORE_DELAY = timedelta(0)
 DEFAULT_REFERRERS_PAGE_SIZE = 20
 LIFECYCLE_PREVIEW_PAGE_SIZE = 100
+LIFECYCLE_PREVIEW_DURATION = timedelta(0)  # zero: the first GetLifecyclePolicyPreview reports COMPLETE
 
 # PutAccountSetting names, their accepted values, and the value a registry starts with (defaults unconfirmed).
 ACCOUNT_SETTINGS: dict[str, tuple[str, tuple[str, ...]]] = {

@@ -10,7 +10,7 @@ from types import TracebackType
 from typing import Any, TypeVar, overload
 
 from ecr_mock import _config, _state
-from ecr_mock._backend import Backends, EcrBackend
+from ecr_mock._backend import Applied, Backends, EcrBackend
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -80,6 +80,10 @@ class EcrMock:
     def backend(self, region: str, account_id: str | None = None) -> EcrBackend:
         """The registry of ``account_id`` (default: this mock's) in ``region``, to inspect or seed."""
         return self.backends.registry(account_id or self.account_id, region)
+
+    def apply_lifecycle_policies(self) -> list[Applied]:
+        """Run every repository's lifecycle policy now, as ECR does in the background; what it did."""
+        return self.backends.apply_lifecycle_policies()
 
     def reset(self) -> None:
         """Forget every repository, image and token, as if the mock had just started."""

@@ -31,12 +31,22 @@ class Scan:
         return now >= self.done_at
 
 
+@dataclass(frozen=True, slots=True)
+class PreviewResult:
+    """What a policy would do to one image, with the image as it was when the preview ran."""
+
+    decision: Decision
+    tags: tuple[str, ...]
+    pushed_at: datetime
+    storage_class: str  # STANDARD | ARCHIVE
+
+
 @dataclass(slots=True, eq=False)
 class Preview:
-    """A lifecycle policy preview: the policy it ran and, per image digest, what the policy would do."""
+    """A lifecycle policy preview: the policy it ran and what it would do, reported once ``done_at`` passes."""
 
     policy: LifecyclePolicy
-    decisions: list[Decision]
+    results: list[PreviewResult]
     started_at: datetime
     done_at: datetime
 

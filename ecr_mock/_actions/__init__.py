@@ -1,6 +1,6 @@
 """Handlers by area. Importing this package fills ``DISPATCH``."""
 
-from ecr_mock._actions import auth, images, layers, policies, repositories, scanning, tags
+from ecr_mock._actions import auth, images, layers, lifecycle, policies, repositories, scanning, tags
 from ecr_mock._actions._base import DISPATCH, Context, Handler
 
 __all__ = [
@@ -10,6 +10,7 @@ __all__ = [
     "auth",
     "images",
     "layers",
+    "lifecycle",
     "policies",
     "repositories",
     "scanning",

@@ -16,6 +16,7 @@ from ecr_mock._backend.auth import AuthorizationData, Authorizer
 from ecr_mock._backend.base import ImageRef
 from ecr_mock._backend.images import ANY, TAGGED, UNTAGGED, Failure, ImageFilter, ImageOps
 from ecr_mock._backend.layers import LayerOps
+from ecr_mock._backend.lifecycle import Applied, LifecycleOps
 from ecr_mock._backend.policies import PolicyOps
 from ecr_mock._backend.repositories import RepositoryOps
 from ecr_mock._backend.scanning import ScanningOps
@@ -27,6 +28,7 @@ __all__ = [
     "ANY",
     "TAGGED",
     "UNTAGGED",
+    "Applied",
     "AuthorizationData",
     "Backends",
     "EcrBackend",
@@ -41,7 +43,7 @@ _REPOSITORY_ARN = re.compile(
 )
 
 
-class EcrBackend(ScanningOps, PolicyOps, RepositoryOps, ImageOps, LayerOps):
+class EcrBackend(ScanningOps, LifecycleOps, PolicyOps, RepositoryOps, ImageOps, LayerOps):
     """One registry: the repositories of one account in one region, with every operation on them."""
 
 
@@ -72,6 +74,11 @@ class Backends:
             self._registries.clear()
             self.authorizer = Authorizer()
             self.blob_store = BlobStore()
+
+    def apply_lifecycle_policies(self) -> list[Applied]:
+        """Run every registry's lifecycle policies now (ECR runs them in the background)."""
+        with self.lock:
+            return [applied for backend in self.registries() for applied in backend.apply_lifecycle_policies()]
 
     def by_arn(self, arn: str) -> tuple[EcrBackend, str]:
         """The registry and repository name a repository ARN names (ECR tags only repositories)."""
