@@ -41,8 +41,9 @@ class EnvironmentPatch:
             AWS_CONFIG_FILE=os.devnull,
             AWS_EC2_METADATA_DISABLED="true",
         )
-        if not os.environ.get("AWS_DEFAULT_REGION") and not os.environ.get("AWS_REGION"):
-            values["AWS_DEFAULT_REGION"] = DEFAULT_REGION
+        if not os.environ.get("AWS_DEFAULT_REGION"):
+            # botocore reads only AWS_DEFAULT_REGION; honour an AWS_REGION the user set for other SDKs
+            values["AWS_DEFAULT_REGION"] = os.environ.get("AWS_REGION") or DEFAULT_REGION
         self._saved = {name: os.environ.get(name) for name in values}
         _write(values)
 

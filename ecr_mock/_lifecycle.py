@@ -367,7 +367,7 @@ def evaluate(policy: LifecyclePolicy, images: Iterable[Candidate], now: datetime
         candidates = [image for image in pool if selects(rule.selection, image)]
         chosen = _chosen(rule.selection, candidates, _utc(now))
         decisions.extend(_decision(rule, image.digest) for image in chosen if image.digest not in protected)
-        protected.update(image.digest for image in candidates)
+        protected.update(image.digest for image in chosen)
     return decisions
 
 
@@ -389,7 +389,7 @@ def selects(selection: Selection, image: Candidate) -> bool:
 
 def _chosen(selection: Selection, candidates: Sequence[Candidate], now: datetime) -> list[Candidate]:
     """The candidates the rule's count picks, oldest first (equal push times: by digest)."""
-    ordered = sorted(candidates, key=lambda image: (_utc(image.pushed_at), [-ord(c) for c in image.digest]))
+    ordered = sorted(candidates, key=lambda image: (_utc(image.pushed_at), image.digest))
     if selection.count_type == IMAGE_COUNT_MORE_THAN:
         return ordered[: max(len(ordered) - selection.count_number, 0)]
     limit = timedelta(days=selection.count_number)
