@@ -367,7 +367,7 @@ def evaluate(policy: LifecyclePolicy, images: Iterable[Candidate], now: datetime
         candidates = [image for image in pool if selects(rule.selection, image)]
         chosen = _chosen(rule.selection, candidates, _utc(now))
         decisions.extend(_decision(rule, image.digest) for image in chosen if image.digest not in protected)
-        protected.update(image.digest for image in chosen)
+        protected.update(image.digest for image in candidates)
     return decisions
 
 
@@ -422,4 +422,4 @@ def _utc(moment: datetime) -> datetime:
 @cache
 def _wildcard(pattern: str) -> re.Pattern[str]:
     """``*`` is any run of characters, everything else literal; the whole tag must match."""
-    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")), re.DOTALL)
+    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")), 0)
