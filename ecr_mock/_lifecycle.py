@@ -422,4 +422,4 @@ def _utc(moment: datetime) -> datetime:
 @cache
 def _wildcard(pattern: str) -> re.Pattern[str]:
     """``*`` is any run of characters, everything else literal; the whole tag must match."""
-    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")), 0)
+    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")), re.DOTALL)

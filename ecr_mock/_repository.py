@@ -116,6 +116,10 @@ class Repository:
     def arn(self) -> str:
         return f"arn:{partition(self.region)}:ecr:{self.region}:{self.registry_id}:repository/{self.name}"
 
+    def listing(self, kind: str, *more: str) -> str:
+        """What a page token of this repository's ``kind`` listing is bound to."""
+        return ":".join((kind, self.registry_id, self.region, self.name, *more))
+
     @property
     def uri(self) -> str:
         return f"{self.registry_id}.dkr.ecr.{self.region}.amazonaws.com/{self.name}"

@@ -133,7 +133,8 @@ class ImageOps(RegistryBase):
     ) -> tuple[list[tuple[str, str | None]], str | None]:
         """One (digest, tag) pair per tag, (digest, None) for an untagged image, in push order."""
         repository = self.repository(name)
-        seq, offset = _paging.decode("images", next_token, 2) or (0, 0)
+        listing = repository.listing("images")
+        seq, offset = _paging.decode(listing, next_token, 2) or (0, 0)
         limit = max_results or _config.DEFAULT_PAGE_SIZE
         entries: list[tuple[str, str | None]] = []
         for image in repository.iter_from(seq):
@@ -142,7 +143,7 @@ class ImageOps(RegistryBase):
             pairs: list[str | None] = list(image.tags) if image.tags else [None]
             for index in range(offset if image.seq == seq else 0, len(pairs)):
                 if len(entries) == limit:
-                    return entries, _paging.encode("images", image.seq, index)
+                    return entries, _paging.encode(listing, image.seq, index)
                 entries.append((image.digest, pairs[index]))
         return entries, None
 
@@ -160,9 +161,10 @@ class ImageOps(RegistryBase):
             no_paging_with("imageIds", max_results, next_token)
             found = {id(image): image for image in (self.find_image(repository, ref) for ref in refs)}
             return repository, list(found.values()), None
-        start = _paging.decode("image-details", next_token, 1)
+        listing = repository.listing("image-details")
+        start = _paging.decode(listing, next_token, 1)
         images = (i for i in repository.iter_from(start[0] if start else 0) if image_filter.admits(i))
-        return (repository, *page(images, max_results, "image-details"))
+        return (repository, *page(images, max_results, listing))
 
     def _repository_seen_by(self, name: str, caller: str) -> Repository:
         """The seed's DescribeImages found the caller's repository whatever registryId said (default mode)."""
@@ -261,7 +263,8 @@ class ImageOps(RegistryBase):
     ) -> tuple[list[Image], str | None]:
         """Images of the repository whose manifest's ``subject`` is ``subject`` (OCI 1.1), in push order."""
         repository = self.repository(name)
-        start = _paging.decode("referrers", next_token, 1)
+        listing = repository.listing("referrers", subject)
+        start = _paging.decode(listing, next_token, 1)
         after = start[0] if start else 0
         wanted = set(artifact_types or ())
         images = (
@@ -272,7 +275,7 @@ class ImageOps(RegistryBase):
             and (status == ANY or image.status == status)
             and (not wanted or referrer_artifact_type(image) in wanted)
         )
-        return page(images, max_results or _config.DEFAULT_REFERRERS_PAGE_SIZE, "referrers")
+        return page(images, max_results or _config.DEFAULT_REFERRERS_PAGE_SIZE, listing)
 
 
 def _malformed(ref: ImageRef) -> Failure | None:

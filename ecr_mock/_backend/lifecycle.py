@@ -95,9 +95,10 @@ class LifecycleOps(RegistryBase):
         if refs:
             no_paging_with("imageIds", max_results, next_token)
         selected = [r for r in preview.results if _admits(r, refs, tag_status)]
-        start = (_paging.decode("preview", next_token, 1) or (0,))[0]
+        listing = repository.listing("preview")
+        start = (_paging.decode(listing, next_token, 1) or (0,))[0]
         end = start + (max_results or _config.LIFECYCLE_PREVIEW_PAGE_SIZE)
-        token = _paging.encode("preview", end) if end < len(selected) else None
+        token = _paging.encode(listing, end) if end < len(selected) else None
         return repository, PreviewPage(preview.policy, "COMPLETE", selected[start:end], preview.results), token
 
     def apply_lifecycle_policies(self, now: datetime | None = None) -> list[Applied]:

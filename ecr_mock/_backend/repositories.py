@@ -56,8 +56,9 @@ class RepositoryOps(RegistryBase):
         if names:
             no_paging_with("repositoryNames", max_results, next_token)
             return [self.repository(name) for name in dict.fromkeys(names)], None
-        start = _paging.decode("repositories", next_token, 1)
-        return page(self.repositories.iter_from(start[0] if start else 0), max_results, "repositories")
+        listing = f"repositories:{self.registry_id}:{self.region}"
+        start = _paging.decode(listing, next_token, 1)
+        return page(self.repositories.iter_from(start[0] if start else 0), max_results, listing)
 
     def delete_repository(self, name: str, force: bool) -> Repository:
         repository = self.repository(name)

@@ -115,12 +115,13 @@ class ScanningOps(RegistryBase):
         if scan is None:
             raise ScanNotFoundException.of(ref.digest, ref.tag, name, self.registry_id)
         status = scan_status(scan)
-        start = (_paging.decode("findings", next_token, 1) or (0,))[0]
+        listing = repository.listing("findings", image.digest)
+        start = (_paging.decode(listing, next_token, 1) or (0,))[0]
         end = start + (max_results or _config.DEFAULT_PAGE_SIZE)
         basic, enhanced = scan.findings[start:end], scan.enhanced_findings[start:end]
         more = end < max(len(scan.findings), len(scan.enhanced_findings))
         view = ScanView(status, scan, basic, enhanced, severity_counts(scan))
-        return repository, image, view, _paging.encode("findings", end) if more else None
+        return repository, image, view, _paging.encode(listing, end) if more else None
 
     def seed_scan_findings(
         self,
