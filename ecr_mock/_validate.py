@@ -23,7 +23,11 @@ from ecr_mock._errors import EcrError, InvalidParameterException, ValidationExce
 _REPOSITORY_NAME_PATTERN_TEXT = (
     "must satisfy regular expression '(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*'"
 )
-_UNPREFIXED_SHAPES = frozenset({"RepositoryName"})
+# Shapes ECR reports in its own words, without Coral's "Member " prefix, and as themselves even inside a list
+# (a bad name in DescribeRepositories' repositoryNames is reported at 'repositoryName', obs 2024).
+_UNPREFIXED_SHAPES = {"RepositoryName": "repositoryName"}
+# Enum value sets ECR prints in an order other than the model's (observed wording, reference 1.5).
+_ENUM_TEXT = {"ImageTagMutability": "[IMMUTABLE, MUTABLE, MUTABLE_WITH_EXCLUSION, IMMUTABLE_WITH_EXCLUSION]"}
 _REGISTRY_ID_SHAPES = frozenset({"RegistryId"})
 
 
@@ -111,6 +115,9 @@ def _walk_list(shape: ListShape, value: list[Any], path: str, member: str, skip:
         if inner.name in skip:
             return
         text = _own_violation(inner, item)
+        if text is not None and inner.name in _UNPREFIXED_SHAPES:
+            yield Violation(f"{path}.{index}.member", _UNPREFIXED_SHAPES[inner.name], item, text, inner.name)
+            return
         if text is not None:
             yield Violation(path, member, value, f"Member must satisfy constraint: [{text}]", shape.name)
             return
@@ -135,7 +142,8 @@ def _own_violation(shape: Shape, value: Any) -> str | None:
             return f"Member must have value less than or equal to {meta['max']}"
     if type_name == "string":
         if "enum" in meta and value not in meta["enum"]:
-            return f"Member must satisfy enum value set: [{', '.join(meta['enum'])}]"
+            values = _ENUM_TEXT.get(shape.name) or f"[{', '.join(meta['enum'])}]"
+            return f"Member must satisfy enum value set: {values}"
         if "pattern" in meta and _pattern(meta["pattern"]).fullmatch(value) is None:
             return f"Member must satisfy regular expression pattern: {meta['pattern']}"
     return None
