@@ -111,20 +111,13 @@ class _Field:
     in_one_of: bool = False  # the member lives in the oneOf branches: a null fails the oneOf, not the type
 
 
-_JSON_TYPES: tuple[tuple[type, str], ...] = (
-    (bool, "boolean"),
-    (int, "integer"),
-    (float, "number"),
-    (str, "string"),
-    (list, "array"),
-    (dict, "object"),
-)
+_JSON_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "object"}
 
 
 def _json_type(value: object) -> str:
     if value is None:
         return "null"
-    return next(name for kind, name in _JSON_TYPES if isinstance(value, kind))
+    return next(name for kind, name in _JSON_TYPES.items() if isinstance(value, kind))
 
 
 def _errors(value: object, spec: _Field) -> list[str]:
