@@ -17,7 +17,7 @@ from ecr_mock import _protocol, _state
 EVENT = "before-send.ecr"
 UNIQUE_ID = "ecr_mock.intercept"
 
-_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/")
+_SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([a-z0-9-]+)/")
 _HOST = re.compile(r"(?:^|\.)ecr\.([a-z0-9-]+)\.amazonaws\.com")
 
 
@@ -42,16 +42,19 @@ def before_send(request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
         body = body.read()
     if isinstance(body, str):
         body = body.encode()
-    call = _protocol.Request(target, body or b"")
-    answer = _protocol.handle(call, active.backends, active.account_id, region_of(request))
+    scope = _SCOPE.search(_text(headers.get("Authorization")) or "")
+    call = _protocol.Request(target, body or b"", scope.group(1) if scope else None)
+    region = scope.group(2) if scope else region_of(request)
+    answer = _protocol.handle(call, active.backends, active.account_id, region)
     return AWSResponse(request.url, answer.status, answer.headers, _Raw(answer.body))
 
 
 def region_of(request: AWSPreparedRequest) -> str:
     """SigV4 credential scope first (it survives ``endpoint_url``), then the host, then the default."""
-    match = _SCOPE.search(_text(request.headers.get("Authorization")) or "")
-    if match is None:
-        match = _HOST.search(request.url.split("/")[2] if "//" in request.url else request.url)
+    scope = _SCOPE.search(_text(request.headers.get("Authorization")) or "")
+    if scope is not None:
+        return scope.group(2)
+    match = _HOST.search(request.url.split("/")[2] if "//" in request.url else request.url)
     return match.group(1) if match else _state.default_region()
 
 

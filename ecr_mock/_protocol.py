@@ -31,6 +31,7 @@ log = logging.getLogger("ecr_mock")
 class Request:
     target: str | None  # the X-Amz-Target header
     body: bytes
+    access_key_id: str | None = None  # from the SigV4 credential scope: who is calling
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +54,7 @@ def handle(request: Request, backends: Backends, account_id: str, region: str) -
                 f"(it answers {len(DISPATCH)} of {len(_model.operation_names())}: {', '.join(sorted(DISPATCH))})"
             )
         with backends.lock:
-            result = handler(Context(backends, account_id, region), params)
+            result = handler(Context(backends, account_id, region, request.access_key_id), params)
             body = serialize(operation.output_shape, result)
     except EcrError as error:
         return error_response(error)

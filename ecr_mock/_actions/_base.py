@@ -20,6 +20,7 @@ class Context:
     backends: Backends
     account_id: str
     region: str
+    access_key_id: str | None = None
 
     @property
     def behaviour(self) -> Behaviour:
