@@ -46,6 +46,13 @@ SCAN_DURATION = timedelta(0)
 SCAN_QUOTA_WINDOW = timedelta(hours=24)
 SCAN_COMPLETE_DESCRIPTION = "The scan was completed successfully."
 
+# Replication: the failure code when a destination's registry policy refuses the source (unconfirmed), and
+# backfills (at most 10 running per registry; zero duration: a backfill has run by the next look at it).
+REPLICATION_ACCESS_DENIED = "ACCESS_DENIED"
+MAX_RUNNING_BACKFILLS = 10
+BACKFILL_DURATION = timedelta(0)
+DEFAULT_BACKFILL_PAGE_SIZE = 50
+
 # The size moto 1.3.14 reported for every image; the seed asserts it for images whose layers were never uploaded.
 SEED_IMAGE_SIZE = 52_428_800
 

@@ -74,6 +74,14 @@ class ValidationException(EcrError):
         noun = "error" if len(clauses) == 1 else "errors"
         return cls(f"{len(clauses)} validation {noun} detected: " + "; ".join(clauses))
 
+    @classmethod
+    def unconfigured_destination(cls, region: str, registry_id: str) -> ValidationException:
+        # unconfirmed wording
+        return cls(
+            f"The destination with region '{region}' and registry id '{registry_id}' is not configured "
+            "in the registry's replication configuration"
+        )
+
 
 class InvalidTagParameterException(EcrError):
     code = "InvalidTagParameterException"
@@ -113,6 +121,10 @@ class LimitExceededException(EcrError):
     @classmethod
     def scan_quota(cls) -> LimitExceededException:
         return cls("The scan quota per image has been exceeded. Wait and try again.")
+
+    @classmethod
+    def backfills(cls, limit: int) -> LimitExceededException:
+        return cls(f"The maximum number of replication backfills in progress ({limit}) has been reached")
 
     @classmethod
     def layer_parts(cls, limit: int, upload_id: str) -> LimitExceededException:
@@ -337,6 +349,36 @@ class UnsupportedImageTypeException(EcrError):
         return cls(f"The image with media type '{media_type}' is not supported for scanning")
 
 
+# --- replication ----------------------------------------------------------------------------------------
+# unconfirmed wordings
+
+
+class ReplicationBackfillInProgressException(EcrError):
+    code = "ReplicationBackfillInProgressException"
+
+    @classmethod
+    def of(cls, region: str) -> ReplicationBackfillInProgressException:
+        return cls(f"A replication backfill is already in progress for the destination region '{region}'")
+
+
+class ReplicationBackfillNotFoundException(EcrError):
+    code = "ReplicationBackfillNotFoundException"
+
+    @classmethod
+    def of(cls, backfill_id: str, registry_id: str) -> ReplicationBackfillNotFoundException:
+        return cls(
+            f"The replication backfill with id '{backfill_id}' does not exist in the registry with id '{registry_id}'"
+        )
+
+
+class ReplicationBackfillInvalidStatusException(EcrError):
+    code = "ReplicationBackfillInvalidStatusException"
+
+    @classmethod
+    def of(cls, backfill_id: str, status: str) -> ReplicationBackfillInvalidStatusException:
+        return cls(f"The replication backfill with id '{backfill_id}' cannot be stopped because it is {status}")
+
+
 # --- layers ---------------------------------------------------------------------------------------------
 # Apart from LayerPartTooSmallException (observed), these wordings are unconfirmed (ecr-behaviour.md 2.4).
 
@@ -489,6 +531,9 @@ ERRORS_BY_CODE: Mapping[str, type[EcrError]] = {
         LifecyclePolicyPreviewInProgressException,
         ScanNotFoundException,
         UnsupportedImageTypeException,
+        ReplicationBackfillInProgressException,
+        ReplicationBackfillNotFoundException,
+        ReplicationBackfillInvalidStatusException,
     )
 }
 

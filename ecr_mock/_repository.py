@@ -74,6 +74,7 @@ class Image:
     last_activated_at: datetime | None = None
     active_from: datetime | None = None  # while ACTIVATING: when the restore completes
     scan: Scan | None = None
+    replication: dict[tuple[str, str], tuple[str, str | None]] | None = None  # destination -> (status, failure)
     seq: int = 0
 
     @property

@@ -1,6 +1,16 @@
 """Handlers by area. Importing this package fills ``DISPATCH``."""
 
-from ecr_mock._actions import auth, images, layers, lifecycle, policies, repositories, scanning, tags
+from ecr_mock._actions import (
+    auth,
+    images,
+    layers,
+    lifecycle,
+    policies,
+    replication,
+    repositories,
+    scanning,
+    tags,
+)
 from ecr_mock._actions._base import DISPATCH, Context, Handler
 
 __all__ = [
@@ -12,6 +22,7 @@ __all__ = [
     "layers",
     "lifecycle",
     "policies",
+    "replication",
     "repositories",
     "scanning",
     "tags",

@@ -18,6 +18,7 @@ from ecr_mock._backend.images import ANY, TAGGED, UNTAGGED, Failure, ImageFilter
 from ecr_mock._backend.layers import LayerOps
 from ecr_mock._backend.lifecycle import Applied, LifecycleOps
 from ecr_mock._backend.policies import PolicyOps
+from ecr_mock._backend.replication import ReplicationOps
 from ecr_mock._backend.repositories import RepositoryOps
 from ecr_mock._backend.scanning import ScanningOps
 from ecr_mock._blobs import BlobStore
@@ -43,7 +44,7 @@ _REPOSITORY_ARN = re.compile(
 )
 
 
-class EcrBackend(ScanningOps, LifecycleOps, PolicyOps, RepositoryOps, ImageOps, LayerOps):
+class EcrBackend(ReplicationOps, ScanningOps, LifecycleOps, PolicyOps, RepositoryOps, ImageOps, LayerOps):
     """One registry: the repositories of one account in one region, with every operation on them."""
 
 

@@ -19,6 +19,7 @@ from ecr_mock._repository import Image, Repository
 
 if TYPE_CHECKING:
     from ecr_mock._backend import Backends
+    from ecr_mock._backend.replication import Backfill
 
 _T = TypeVar("_T", bound=Sequenced)
 _DIGEST = re.compile(DIGEST_PATTERN)
@@ -30,6 +31,13 @@ class ImageRef:
 
     digest: str | None = None
     tag: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReplicationRule:
+    destinations: tuple[tuple[str, str], ...]  # (region, registry id)
+    filters: tuple[str, ...]  # PREFIX_MATCH repository name prefixes; none = every repository
+    delete_replication: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +63,24 @@ class RegistryBase:
         self.registry_policy: str | None = None
         self.settings: dict[str, str] = {name: default for name, (default, _) in _config.ACCOUNT_SETTINGS.items()}
         self.scanning = ScanningConfiguration()
+        self.replication_rules: tuple[ReplicationRule, ...] = ()
+        self.backfills: dict[str, Backfill] = {}
+
+    # Hooks: areas that react to changes (scanning, signing, replication) extend these, calling super() first.
 
     def after_push(self, repository: Repository, image: Image) -> None:
-        """Called once a new image is stored; areas that react to pushes (scanning, replication) extend it."""
+        """A new image is stored."""
+
+    def after_tag(self, repository: Repository, image: Image, tag: str) -> None:
+        """``tag`` now points at ``image`` (a new push or a re-tag)."""
+
+    def after_delete(self, repository: Repository, digest: str, tag: str | None) -> None:
+        """BatchDeleteImage removed ``tag`` from ``digest`` (None: the whole image)."""
+
+    def create_repository_from_template(self, name: str, applied_for: str) -> Repository | None:
+        """A repository ECR creates itself (replication, pull through cache, create on push), set up by the
+        matching repository creation template; None when no template applies (templates extend this)."""
+        return None
 
     def find_image(self, repository: Repository, ref: ImageRef) -> Image:
         """The image an identifier names, or ECR's error (a malformed digest, or ImageNotFoundException)."""

@@ -89,6 +89,7 @@ class ImageOps(RegistryBase):
         image = existing or self._add_image(repository, manifest)
         self._restore(repository, image)
         repository.attach(image, tag)
+        self.after_tag(repository, image, tag)
         return repository, image, tag
 
     def _require_references(self, repository: Repository, manifest: Manifest) -> None:
@@ -226,12 +227,14 @@ class ImageOps(RegistryBase):
             return _failure(ref, "ImageNotFound")
         if ref.digest is None and ref.tag is not None and len(image.tags) > 1:
             repository.detach(image, ref.tag)
+            self.after_delete(repository, image.digest, ref.tag)
             return [(image.digest, ref.tag)]
         parents = repository.parents.get(image.digest)
         if parents:
             return _failure(ref, "ImageReferencedByManifestList", parents=", ".join(sorted(parents)))
         removed: list[tuple[str, str | None]] = [(image.digest, t) for t in image.tags] or [(image.digest, None)]
         repository.remove(image)
+        self.after_delete(repository, image.digest, None)
         return removed
 
     # --- storage class and referrers ------------------------------------------------------------------------
