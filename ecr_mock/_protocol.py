@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as _dt
+import itertools
 import json
 import logging
 import uuid
@@ -75,9 +76,14 @@ def _response(status: int, body: bytes) -> Response:
     headers = {
         "Content-Type": _model.CONTENT_TYPE,
         "Content-Length": str(len(body)),
-        "x-amzn-RequestId": str(uuid.uuid4()),
+        "x-amzn-RequestId": f"{_REQUEST_ID_PREFIX}{next(_request_numbers):012x}",
     }
     return Response(status, headers, body)
+
+
+# Request ids shaped like ECR's UUIDs: a random prefix per process, then a counter (cheaper than uuid4 per call).
+_REQUEST_ID_PREFIX = str(uuid.uuid4())[:24]
+_request_numbers = itertools.count(1)
 
 
 def _operation(target: str | None) -> OperationModel:
@@ -187,28 +193,56 @@ _PARSERS: Mapping[str, Callable[[Shape, Any, str], Any]] = {
 def serialize(shape: StructureShape | None, result: dict[str, Any]) -> bytes:
     if shape is None:
         return b"{}"
-    return json.dumps(_encode(shape, result), separators=(",", ":")).encode()
+    encode = _encoder(shape)
+    return json.dumps(encode(result) if encode else result, separators=(",", ":")).encode()
 
 
-def _encode(shape: Shape, value: Any) -> Any:
+Encoder = Callable[[Any], Any]
+_ENCODERS: dict[int, tuple[Shape, Encoder | None]] = {}
+
+
+def _encoder(shape: Shape) -> Encoder | None:
+    """The function that turns a value of ``shape`` into JSON-ready data, compiled once per shape.
+    None where the value is already JSON-ready (strings, numbers, booleans and lists of them)."""
+    cached = _ENCODERS.get(id(shape))
+    if cached is None:
+        cached = _ENCODERS[id(shape)] = (shape, _compile_encoder(shape))  # the shape is kept alive with its id
+    return cached[1]
+
+
+def _compile_encoder(shape: Shape) -> Encoder | None:
     type_name = shape.type_name
     if type_name == "structure":
         assert isinstance(shape, StructureShape)
-        members = shape.members  # members the installed model lacks are not on its wire
-        return {
-            name: _encode(members[name], item) for name, item in value.items() if item is not None and name in members
-        }
+        return _structure_encoder({name: _encoder(member) for name, member in shape.members.items()})
     if type_name == "list":
         assert isinstance(shape, ListShape)
-        return [_encode(shape.member, item) for item in value]
+        item = _encoder(shape.member)
+        return None if item is None else (lambda value: [item(entry) for entry in value])
     if type_name == "map":
         assert isinstance(shape, MapShape)
-        return {key: _encode(shape.value, item) for key, item in value.items()}
+        entry = _encoder(shape.value)
+        return None if entry is None else (lambda value: {key: entry(item) for key, item in value.items()})
     if type_name == "timestamp":
-        return _encode_timestamp(value)
+        return _encode_timestamp
     if type_name == "blob":
-        return base64.b64encode(value).decode()
-    return value
+        return lambda value: base64.b64encode(value).decode()
+    return None
+
+
+def _structure_encoder(plan: dict[str, Encoder | None]) -> Encoder:
+    """Members the installed model lacks are not on its wire; None members are left out."""
+
+    def encode(value: dict[str, Any]) -> dict[str, Any]:
+        out = {}
+        for name, item in value.items():
+            if item is None or name not in plan:
+                continue
+            member = plan[name]
+            out[name] = item if member is None else member(item)
+        return out
+
+    return encode
 
 
 def _encode_timestamp(value: _dt.datetime) -> float | str:
