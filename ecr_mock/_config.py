@@ -53,6 +53,31 @@ MAX_RUNNING_BACKFILLS = 10
 BACKFILL_DURATION = timedelta(0)
 DEFAULT_BACKFILL_PAGE_SIZE = 50
 
+# Pull through cache: upstream hosts and their kind (ecr-behaviour.md 4.10; the chainguard host is unconfirmed),
+# the kinds that need a Secrets Manager credential, and the rule quota.
+UPSTREAM_HOSTS = {
+    "public.ecr.aws": "ecr-public",
+    "registry-1.docker.io": "docker-hub",
+    "quay.io": "quay",
+    "registry.k8s.io": "k8s",
+    "ghcr.io": "github-container-registry",
+    "registry.gitlab.com": "gitlab-container-registry",
+    "cgr.dev": "chainguard",
+}
+UPSTREAMS_NEEDING_SECRETS = frozenset(
+    {"docker-hub", "github-container-registry", "azure-container-registry", "gitlab-container-registry", "chainguard"}
+)
+MAX_PULL_THROUGH_RULES = 50
+
+# Repository creation templates a registry may hold (unconfirmed quota).
+MAX_REPOSITORY_CREATION_TEMPLATES = 100
+# Managed signing: how long a signature takes (zero: complete at the next look, like scans).
+SIGNING_DURATION = timedelta(0)
+# Pull-time update exclusions: at most 100 principals per registry [doc]. Callers whose access key was not
+# registered with ``EcrMock.register_principal`` (the mock's fake key included) act as this principal.
+MAX_PULL_TIME_EXCLUSIONS = 100
+DEFAULT_PRINCIPAL = "arn:aws:iam::{account}:user/ecr-mock"
+
 # The size moto 1.3.14 reported for every image; the seed asserts it for images whose layers were never uploaded.
 SEED_IMAGE_SIZE = 52_428_800
 

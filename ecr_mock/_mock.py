@@ -85,6 +85,16 @@ class EcrMock:
         """Run every repository's lifecycle policy now, as ECR does in the background; what it did."""
         return self.backends.apply_lifecycle_policies()
 
+    def upstream(self, url: str) -> EcrBackend:
+        """A non-ECR upstream registry (``registry-1.docker.io``, ``quay.io``, ...) for pull-through-cache
+        rules to fetch from: seed it with ``create_repository``, ``put_blob`` and ``put_image``."""
+        return self.backends.upstream(url)
+
+    def register_principal(self, arn: str, access_key_id: str) -> None:
+        """Calls signed with ``access_key_id`` act as the IAM principal ``arn`` (for pull-time update
+        exclusions); any other key, the mock's fake one included, acts as ``arn:aws:iam::<account>:user/ecr-mock``."""
+        self.backends.register_principal(arn, access_key_id)
+
     def reset(self) -> None:
         """Forget every repository, image and token, as if the mock had just started."""
         self.backends.reset()

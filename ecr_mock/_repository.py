@@ -75,6 +75,7 @@ class Image:
     active_from: datetime | None = None  # while ACTIVATING: when the restore completes
     scan: Scan | None = None
     replication: dict[tuple[str, str], tuple[str, str | None]] | None = None  # destination -> (status, failure)
+    signing: dict[str, datetime] | None = None  # signing profile ARN -> when its signature is complete
     seq: int = 0
 
     @property

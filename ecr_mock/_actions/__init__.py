@@ -2,14 +2,18 @@
 
 from ecr_mock._actions import (
     auth,
+    exclusions,
     images,
     layers,
     lifecycle,
     policies,
+    pull_through,
     replication,
     repositories,
     scanning,
+    signing,
     tags,
+    templates,
 )
 from ecr_mock._actions._base import DISPATCH, Context, Handler
 
@@ -18,12 +22,16 @@ __all__ = [
     "Context",
     "Handler",
     "auth",
+    "exclusions",
     "images",
     "layers",
     "lifecycle",
     "policies",
+    "pull_through",
     "replication",
     "repositories",
     "scanning",
+    "signing",
     "tags",
+    "templates",
 ]

@@ -26,6 +26,11 @@ class Context:
     def behaviour(self) -> Behaviour:
         return self.backends.behaviour
 
+    @property
+    def principal(self) -> str:
+        """The caller's IAM principal ARN, as ``Backends.principal_for`` maps the call's access key."""
+        return self.backends.principal_for(self.access_key_id, self.account_id)
+
     def registry(self, registry_id: str | None = None) -> EcrBackend:
         """The registry a call addresses: ``registryId`` when given, else the caller's own."""
         return self.backends.registry(registry_id or self.account_id, self.region)

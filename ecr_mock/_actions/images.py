@@ -50,7 +50,10 @@ def describe_images(ctx: Context, params: Params) -> Result:
 @action("BatchGetImage")
 def batch_get_image(ctx: Context, params: Params) -> Result:
     repository, found, failures = ctx.registry(params.get("registryId")).batch_get_image(
-        params["repositoryName"], views.image_refs(params["imageIds"]) or [], params.get("acceptedMediaTypes")
+        params["repositoryName"],
+        views.image_refs(params["imageIds"]) or [],
+        params.get("acceptedMediaTypes"),
+        principal=ctx.principal,
     )
     return {
         "images": [views.image(repository, image, ref.tag) for image, ref in found],

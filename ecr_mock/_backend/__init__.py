@@ -14,13 +14,17 @@ from collections.abc import Callable, Sequence
 from ecr_mock import _config
 from ecr_mock._backend.auth import AuthorizationData, Authorizer
 from ecr_mock._backend.base import ImageRef
+from ecr_mock._backend.exclusions import ExclusionOps
 from ecr_mock._backend.images import ANY, TAGGED, UNTAGGED, Failure, ImageFilter, ImageOps
 from ecr_mock._backend.layers import LayerOps
 from ecr_mock._backend.lifecycle import Applied, LifecycleOps
 from ecr_mock._backend.policies import PolicyOps
+from ecr_mock._backend.pull_through import PullThroughOps
 from ecr_mock._backend.replication import ReplicationOps
 from ecr_mock._backend.repositories import RepositoryOps
 from ecr_mock._backend.scanning import ScanningOps
+from ecr_mock._backend.signing import SigningOps
+from ecr_mock._backend.templates import TemplateOps
 from ecr_mock._blobs import BlobStore
 from ecr_mock._config import Behaviour
 from ecr_mock._errors import InvalidParameterException
@@ -44,7 +48,12 @@ _REPOSITORY_ARN = re.compile(
 )
 
 
-class EcrBackend(ReplicationOps, ScanningOps, LifecycleOps, PolicyOps, RepositoryOps, ImageOps, LayerOps):
+class EcrBackend(
+    TemplateOps,
+    SigningOps,
+    ExclusionOps,
+    PullThroughOps, ReplicationOps, ScanningOps, LifecycleOps, PolicyOps, RepositoryOps, ImageOps, LayerOps
+):
     """One registry: the repositories of one account in one region, with every operation on them."""
 
 
@@ -57,6 +66,7 @@ class Backends:
         self._registries: dict[tuple[str, str], EcrBackend] = {}
         self.authorizer = Authorizer()
         self.blob_store = BlobStore()
+        self.principals: dict[str, str] = {}  # access key id -> principal ARN (EcrMock.register_principal)
         # Called when a layer download URL is handed out, so whoever serves those URLs can start.
         self.on_download_url: Callable[[], None] | None = None
 
@@ -70,11 +80,31 @@ class Backends:
     def registries(self) -> list[EcrBackend]:
         return list(self._registries.values())
 
+    def registry_keys(self) -> set[tuple[str, str]]:
+        """(account, region) of every registry that holds something or was asked for."""
+        return set(self._registries)
+
+    def upstream(self, url: str) -> EcrBackend:
+        """A non-ECR upstream registry (Docker Hub, Quay, ...) that pull-through-cache rules fetch from;
+        tests seed it like any registry. Kept apart from the accounts' registries."""
+        host = url.removeprefix("https://").rstrip("/")
+        return self.registry(f"upstream:{host}", "upstream")
+
     def reset(self) -> None:
         with self.lock:
             self._registries.clear()
             self.authorizer = Authorizer()
             self.blob_store = BlobStore()
+            self.principals.clear()
+
+    def register_principal(self, arn: str, access_key_id: str) -> None:
+        with self.lock:
+            self.principals[access_key_id] = arn
+
+    def principal_for(self, access_key_id: str | None, account_id: str) -> str:
+        """Who signs with ``access_key_id``: the ARN registered for it, else the mock's default principal."""
+        registered = self.principals.get(access_key_id) if access_key_id is not None else None
+        return registered or _config.DEFAULT_PRINCIPAL.format(account=account_id)
 
     def apply_lifecycle_policies(self) -> list[Applied]:
         """Run every registry's lifecycle policies now (ECR runs them in the background)."""

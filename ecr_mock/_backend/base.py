@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
@@ -19,9 +19,14 @@ from ecr_mock._repository import Image, Repository
 
 if TYPE_CHECKING:
     from ecr_mock._backend import Backends
+    from ecr_mock._backend.exclusions import PullTimeExclusion
+    from ecr_mock._backend.pull_through import PullThroughRule
     from ecr_mock._backend.replication import Backfill
+    from ecr_mock._backend.signing import SigningConfiguration
+    from ecr_mock._backend.templates import Template
 
 _T = TypeVar("_T", bound=Sequenced)
+_S = TypeVar("_S")
 _DIGEST = re.compile(DIGEST_PATTERN)
 
 
@@ -65,6 +70,10 @@ class RegistryBase:
         self.scanning = ScanningConfiguration()
         self.replication_rules: tuple[ReplicationRule, ...] = ()
         self.backfills: dict[str, Backfill] = {}
+        self.pull_through_rules: dict[str, PullThroughRule] = {}
+        self.templates: Ordered[Template] = Ordered()  # by prefix without its trailing "/"
+        self.signing: SigningConfiguration | None = None
+        self.pull_time_exclusions: Ordered[PullTimeExclusion] = Ordered()  # by principal ARN
 
     # Hooks: areas that react to changes (scanning, signing, replication) extend these, calling super() first.
 
@@ -77,10 +86,20 @@ class RegistryBase:
     def after_delete(self, repository: Repository, digest: str, tag: str | None) -> None:
         """BatchDeleteImage removed ``tag`` from ``digest`` (None: the whole image)."""
 
+    def pull_through(self, name: str, refs: Sequence[ImageRef]) -> None:
+        """Before a pull: a pull-through-cache repository fetches what it lacks (the cache area extends this)."""
+
+    def pull_through_layer(self, name: str, digest: str) -> None:
+        """Before a layer download: likewise for one blob."""
+
     def create_repository_from_template(self, name: str, applied_for: str) -> Repository | None:
         """A repository ECR creates itself (replication, pull through cache, create on push), set up by the
         matching repository creation template; None when no template applies (templates extend this)."""
         return None
+
+    def repository_for_push(self, name: str) -> Repository:
+        """The repository a push stores into (CREATE_ON_PUSH templates extend this to create a missing one)."""
+        return self.repository(name)
 
     def find_image(self, repository: Repository, ref: ImageRef) -> Image:
         """The image an identifier names, or ECR's error (a malformed digest, or ImageNotFoundException)."""
@@ -117,3 +136,12 @@ def page(items: Iterator[_T], max_results: int | None, listing: str) -> tuple[li
             return page, _paging.encode(listing, item.seq)
         page.append(item)
     return page, None
+
+
+def page_slice(
+    items: Sequence[_S], listing: str, max_results: int | None, next_token: str | None, size: int | None = None
+) -> tuple[list[_S], str | None]:
+    """One page of a list computed per call (small listings: rules, findings, preview results)."""
+    start = (_paging.decode(listing, next_token, 1) or (0,))[0]
+    end = start + (max_results or size or _config.DEFAULT_PAGE_SIZE)
+    return list(items[start:end]), _paging.encode(listing, end) if end < len(items) else None

@@ -60,7 +60,7 @@ class ImageOps(RegistryBase):
         media_type: str | None = None,
     ) -> tuple[Repository, Image, str | None]:
         """Store a manifest (and tag it): ecr-behaviour.md 4.3. Returns where, the image and the tag applied."""
-        repository = self.repository(name)
+        repository = self.repository_for_push(name)
         manifest = parse(manifest_text, media_type)
         if digest is not None and digest != manifest.digest:
             raise ImageDigestDoesNotMatchException.of(digest, manifest.digest)
@@ -179,13 +179,19 @@ class ImageOps(RegistryBase):
         return repository
 
     def batch_get_image(
-        self, name: str, refs: Sequence[ImageRef], accepted_media_types: Sequence[str] | None
+        self,
+        name: str,
+        refs: Sequence[ImageRef],
+        accepted_media_types: Sequence[str] | None,
+        principal: str | None = None,
     ) -> tuple[Repository, list[tuple[Image, ImageRef]], list[Failure]]:
-        """Each found image with the identifier it was asked by; a pull, so ``last_pull`` moves."""
+        """Each found image with the identifier it was asked by; a pull, so ``last_pull`` moves, unless the
+        calling ``principal`` is excluded from pull time updates."""
+        self.pull_through(name, [ref for ref in refs if _malformed(ref) is None])
         repository = self.repository(name)
         images: list[tuple[Image, ImageRef]] = []
         failures: list[Failure] = []
-        now = _clock.now()
+        now = None if principal is not None and principal in self.pull_time_exclusions else _clock.now()
         for ref in refs:
             failure = _malformed(ref)
             image = None if failure else repository.find(ref.digest, ref.tag)
@@ -199,7 +205,7 @@ class ImageOps(RegistryBase):
                 failures.append(failure)
                 continue
             assert image is not None
-            image.last_pull = now
+            image.last_pull = now or image.last_pull
             images.append((image, ref))
         return repository, images, failures
 

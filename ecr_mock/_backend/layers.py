@@ -50,7 +50,7 @@ class LayerOps(RegistryBase):
     """Blob uploads into a repository and what the repository can say about its blobs."""
 
     def initiate_layer_upload(self, name: str) -> tuple[Repository, Upload]:
-        repository = self.repository(name)
+        repository = self.repository_for_push(name)  # pushes start with layers: CREATE_ON_PUSH applies here too
         upload = Upload(str(uuid.uuid4()))
         repository.uploads[upload.upload_id] = upload
         return repository, upload
@@ -87,6 +87,13 @@ class LayerOps(RegistryBase):
         del repository.uploads[upload_id]
         return repository, blob
 
+    def put_blob(self, name: str, data: bytes) -> str:
+        """Store a blob in a repository directly (seeding state, e.g. an upstream registry); its digest."""
+        repository = self.repository(name)
+        blob = repository.blobs.get(sha256_digest(data)) or self.world.blob_store.intern(data)
+        repository.blobs[blob.digest] = blob
+        return blob.digest
+
     def batch_check_layer_availability(
         self, name: str, digests: Sequence[str]
     ) -> tuple[list[LayerStatus], list[LayerFailure]]:
@@ -114,6 +121,7 @@ class LayerOps(RegistryBase):
         return repository, blob
 
     def get_download_url(self, name: str, digest: str) -> str:
+        self.pull_through_layer(name, digest)
         self.layer_for_download(name, digest)
         if self.world.on_download_url is not None:
             self.world.on_download_url()

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ecr_mock import _clock, _config, _paging
-from ecr_mock._backend.base import ImageRef, ReplicationRule
+from ecr_mock import _clock, _config
+from ecr_mock._backend.base import ImageRef, ReplicationRule, page_slice
 from ecr_mock._backend.repositories import RepositoryOps
 from ecr_mock._errors import (
     InvalidParameterException,
@@ -189,20 +189,16 @@ class ReplicationOps(RepositoryOps):
         backfill = self.replication_backfill(backfill_id)
         results = [r for r in backfill.results if status is None or r[3] == status]
         listing = f"backfill-results:{self.registry_id}:{self.region}:{backfill_id}"
-        start = (_paging.decode(listing, next_token, 1) or (0,))[0]
-        end = start + (max_results or _config.DEFAULT_PAGE_SIZE)
-        return backfill, results[start:end], _paging.encode(listing, end) if end < len(results) else None
+        return (backfill, *page_slice(results, listing, max_results, next_token))
 
     def list_replication_backfills(
         self, max_results: int | None, next_token: str | None
     ) -> tuple[list[Backfill], str | None]:
-        listing = f"backfills:{self.registry_id}:{self.region}"
-        start = (_paging.decode(listing, next_token, 1) or (0,))[0]
         backfills = list(self.backfills.values())
         for backfill in backfills:
             self._settle(backfill)
-        end = start + (max_results or _config.DEFAULT_BACKFILL_PAGE_SIZE)
-        return backfills[start:end], _paging.encode(listing, end) if end < len(backfills) else None
+        listing = f"backfills:{self.registry_id}:{self.region}"
+        return page_slice(backfills, listing, max_results, next_token, _config.DEFAULT_BACKFILL_PAGE_SIZE)
 
     def stop_replication_backfill(self, backfill_id: str) -> Backfill:
         backfill = self.replication_backfill(backfill_id)
