@@ -16,7 +16,7 @@ from ecr_mock._errors import (
     LifecyclePolicyPreviewInProgressException,
     LifecyclePolicyPreviewNotFoundException,
 )
-from ecr_mock._lifecycle import LifecyclePolicy, evaluate, parse_policy
+from ecr_mock._lifecycle import Decision, LifecyclePolicy, evaluate, parse_policy
 from ecr_mock._repository import ACTIVE, ARCHIVED, Preview, PreviewResult, Repository
 
 TAGGED, UNTAGGED = "TAGGED", "UNTAGGED"
@@ -71,7 +71,7 @@ class LifecycleOps(RegistryBase):
         else:
             raise LifecyclePolicyNotFoundException.of(name, self.registry_id)
         results = []
-        for decision in evaluate(policy, repository.images.values(), now):
+        for decision in _decisions(repository, policy, now):
             image = repository.images.get(decision.digest)
             assert image is not None
             results.append(PreviewResult(decision, tuple(image.tags), image.pushed_at, _storage_class(image.status)))
@@ -113,10 +113,9 @@ class LifecycleOps(RegistryBase):
 
     def _apply(self, repository: Repository, policy: LifecyclePolicy, now: datetime) -> list[Applied]:
         applied = []
-        for decision in evaluate(policy, list(repository.images.values()), now):
+        for decision in _decisions(repository, policy, now):
             image = repository.images.get(decision.digest)
-            if image is None or image.digest in repository.parents:
-                continue  # an image a manifest list still names stays (as BatchDeleteImage refuses it)
+            assert image is not None
             applied.append(
                 Applied(repository.name, image.digest, tuple(image.tags), decision.rule_priority, decision.action)
             )
@@ -126,6 +125,12 @@ class LifecycleOps(RegistryBase):
                 repository.set_status(image, ARCHIVED)
                 image.last_archived_at = now
         return applied
+
+
+def _decisions(repository: Repository, policy: LifecyclePolicy, now: datetime) -> list[Decision]:
+    """What the policy does, for preview and expiry alike: an image a manifest list in the repository still
+    names is left alone (BatchDeleteImage refuses it the same way)."""
+    return [d for d in evaluate(policy, list(repository.images.values()), now) if d.digest not in repository.parents]
 
 
 def _storage_class(status: str) -> str:
