@@ -68,7 +68,7 @@ def image_detail(repo: Repository, image: Image, behaviour: Behaviour) -> dict[s
         "lastActivatedAt": image.last_activated_at,
     }
     if image.scan is not None:
-        status = scanning.scan_status(image.scan)
+        status = scanning.scan_status(image)
         detail["imageScanStatus"] = scan_status(status)
         if status == "COMPLETE":
             detail["imageScanFindingsSummary"] = scan_summary(image.scan, scanning.severity_counts(image.scan))

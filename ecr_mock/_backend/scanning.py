@@ -114,7 +114,7 @@ class ScanningOps(RegistryBase):
         scan = image.scan
         if scan is None:
             raise ScanNotFoundException.of(ref.digest, ref.tag, name, self.registry_id)
-        status = scan_status(scan)
+        status = scan_status(image)
         listing = repository.listing("findings", image.digest)
         start = (_paging.decode(listing, next_token, 1) or (0,))[0]
         end = start + (max_results or _config.DEFAULT_PAGE_SIZE)
@@ -143,8 +143,12 @@ class ScanningOps(RegistryBase):
         image.scan = Scan(now, now + _config.SCAN_DURATION, list(findings), list(enhanced))
 
 
-def scan_status(scan: Scan) -> str:
-    return "COMPLETE" if scan.complete(_clock.now()) else "IN_PROGRESS"
+def scan_status(image: Image) -> str:
+    """An archived image's scan reports IMAGE_ARCHIVED (ecr-behaviour.md 4.15); else how far the scan got."""
+    assert image.scan is not None
+    if image.status != ACTIVE:
+        return "IMAGE_ARCHIVED"
+    return "COMPLETE" if image.scan.complete(_clock.now()) else "IN_PROGRESS"
 
 
 def severity_counts(scan: Scan) -> dict[str, int]:
