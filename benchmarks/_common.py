@@ -256,14 +256,15 @@ def _sha256(label: str) -> str:
 
 def manifest(number: int) -> str:
     """A Docker image manifest (config and two layers, about 740 bytes as ``docker push`` indents it), distinct
-    for every ``number`` and the same text every time for the same one. Its blobs were never uploaded: the
+    for every ``number`` and the same text every time for the same one: like a CI build, its config and app
+    layer are its own and its base layer is shared with every other build. Its blobs were never uploaded: the
     default (non-strict) mock accepts it, as the seed tests push bare manifests."""
     document = {
         "schemaVersion": 2,
         "mediaType": DOCKER_MANIFEST,
         "config": {"mediaType": DOCKER_CONFIG, "size": 1469, "digest": _sha256(f"config-{number}")},
         "layers": [
-            {"mediaType": DOCKER_LAYER, "size": 32654, "digest": _sha256(f"layer-{number}-0")},
+            {"mediaType": DOCKER_LAYER, "size": 32654, "digest": _sha256("base-layer")},
             {"mediaType": DOCKER_LAYER, "size": 16724, "digest": _sha256(f"layer-{number}-1")},
         ],
     }

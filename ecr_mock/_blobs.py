@@ -48,7 +48,6 @@ class BlobRef:
     count: int  # images naming it
     active: int  # of those, images not archived
     media_type: str | None
-    declared_size: int
 
 
 @dataclass(slots=True, eq=False)
@@ -60,3 +59,14 @@ class Upload:
 
 def sha256_digest(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def blob_key(digest: str) -> bytes | str:
+    """A sha256 digest as its 32 raw bytes (a third of the text's memory, for indexes over every layer of every
+    image); any other digest as it is."""
+    if len(digest) == 71 and digest.startswith("sha256:"):
+        try:
+            return bytes.fromhex(digest[7:])
+        except ValueError:
+            pass
+    return digest

@@ -1,9 +1,16 @@
-"""What ECR reads out of a manifest: digest, media types, referenced blobs and images (ecr-behaviour.md 4.1-4.2)."""
+"""What ECR reads out of a manifest: digest, media types, referenced blobs and images (ecr-behaviour.md 4.1-4.2).
+
+A ``Manifest`` keeps the verbatim text and the few facts every call needs. The config and layer descriptors are
+read again from the text when asked for (a small cache serves the calls around one push), so a registry of many
+images holds each image's JSON once, as text.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import sys
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -24,6 +31,11 @@ class Descriptor(NamedTuple):
     media_type: str | None
 
 
+class Blobs(NamedTuple):
+    config: Descriptor | None
+    layers: tuple[Descriptor, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class Manifest:
     """The facts one manifest carries. ``text`` is kept verbatim: its bytes are the digest."""
@@ -31,9 +43,7 @@ class Manifest:
     text: str
     digest: str
     media_type: str
-    artifact_media_type: str | None
-    config: Descriptor | None
-    layers: tuple[Descriptor, ...]
+    config_media_type: str | None
     children: tuple[str, ...]  # digests a manifest list / index references
     subject: str | None
     artifact_type: str | None  # the manifest's own artifactType
@@ -44,9 +54,23 @@ class Manifest:
         return self.media_type in LIST_TYPES
 
     @property
+    def artifact_media_type(self) -> str | None:
+        """ECR's artifactMediaType: the artifactType, else the config's media type; none for lists."""
+        return None if self.is_list else self.artifact_type or self.config_media_type
+
+    @property
+    def config(self) -> Descriptor | None:
+        return _blobs_of(self).config
+
+    @property
+    def layers(self) -> tuple[Descriptor, ...]:
+        return _blobs_of(self).layers
+
+    @property
     def blobs(self) -> tuple[Descriptor, ...]:
         """The config and every layer: what must be in the repository for the image to be pulled."""
-        return self.layers if self.config is None else (self.config, *self.layers)
+        config, layers = _blobs_of(self)
+        return layers if config is None else (config, *layers)
 
     @property
     def size(self) -> int:
@@ -71,32 +95,58 @@ def parse(text: str, media_type_param: str | None) -> Manifest:
             "imageManifestMediaType",
             f"Media type '{media_type_param}' does not match the manifest's media type '{media_type}'",
         )
-    config = _descriptor(document.get("config"))
-    layers = tuple(d for d in map(_descriptor, _list(document.get("layers"))) if d is not None)
-    if media_type in (DOCKER_V1, DOCKER_V1_SIGNED):
-        layers = tuple(Descriptor(digest, 0, None) for digest in _v1_blob_sums(document))
-    children = tuple(d.digest for d in map(_descriptor, _list(document.get("manifests"))) if d is not None)
+    blobs = _blobs(document, media_type)
     subject = _descriptor(document.get("subject"))
     artifact_type = document.get("artifactType")
-    annotations = document.get("annotations")
-    return Manifest(
+    manifest = Manifest(
         text=text,
         digest=digest_of(text),
-        media_type=media_type,
-        artifact_media_type=_artifact_media_type(document, media_type),
-        config=config,
-        layers=layers,
-        children=children,
+        media_type=sys.intern(media_type),
+        config_media_type=blobs.config.media_type if blobs.config else None,
+        children=tuple(d.digest for d in map(_descriptor, _list(document.get("manifests"))) if d is not None),
         subject=subject.digest if subject else None,
         artifact_type=artifact_type if isinstance(artifact_type, str) and artifact_type else None,
-        annotations=_string_map(annotations),
+        annotations=_string_map(document.get("annotations")),
     )
+    _remember(manifest.digest, blobs)
+    return manifest
+
+
+def _blobs(document: dict[str, Any], media_type: str) -> Blobs:
+    if media_type in (DOCKER_V1, DOCKER_V1_SIGNED):
+        return Blobs(None, tuple(Descriptor(digest, 0, None) for digest in _v1_blob_sums(document)))
+    layers = tuple(d for d in map(_descriptor, _list(document.get("layers"))) if d is not None)
+    return Blobs(_descriptor(document.get("config")), layers)
+
+
+# --- the descriptors of recently used manifests ------------------------------------------------------------
+
+_RECENT: OrderedDict[str, Blobs] = OrderedDict()
+_RECENT_SIZE = 256
+
+
+def _blobs_of(manifest: Manifest) -> Blobs:
+    blobs = _RECENT.get(manifest.digest)
+    if blobs is None:
+        blobs = _blobs(_load(manifest.text), manifest.media_type)
+        _remember(manifest.digest, blobs)
+    return blobs
+
+
+def _remember(digest: str, blobs: Blobs) -> None:
+    _RECENT[digest] = blobs
+    _RECENT.move_to_end(digest)
+    if len(_RECENT) > _RECENT_SIZE:
+        _RECENT.popitem(last=False)
+
+
+# --- reading JSON ------------------------------------------------------------------------------------------
 
 
 def _load(text: str) -> dict[str, Any]:
     try:
         document = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise _invalid_json() from None
     if not isinstance(document, dict):
         raise _invalid_json()
@@ -120,7 +170,7 @@ def _descriptor(value: Any) -> Descriptor | None:
     return Descriptor(
         digest,
         size if isinstance(size, int) and not isinstance(size, bool) else 0,
-        media_type if isinstance(media_type, str) else None,
+        sys.intern(media_type) if isinstance(media_type, str) else None,
     )
 
 
@@ -133,15 +183,3 @@ def _string_map(value: Any) -> dict[str, str] | None:
 def _v1_blob_sums(document: dict[str, Any]) -> list[str]:
     sums = [layer.get("blobSum") for layer in _list(document.get("fsLayers")) if isinstance(layer, dict)]
     return [s for s in sums if isinstance(s, str)]
-
-
-def _artifact_media_type(document: dict[str, Any], media_type: str) -> str | None:
-    if media_type in LIST_TYPES:
-        return None
-    artifact_type = document.get("artifactType")
-    if isinstance(artifact_type, str) and artifact_type:
-        return artifact_type
-    config = document.get("config")
-    if isinstance(config, dict) and isinstance(config.get("mediaType"), str):
-        return str(config["mediaType"])
-    return None

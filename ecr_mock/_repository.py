@@ -8,11 +8,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import cache
 from typing import Any
 
-from ecr_mock._blobs import Blob, BlobRef, Upload
+from ecr_mock._blobs import Blob, BlobRef, Upload, blob_key
 from ecr_mock._lifecycle import Decision, LifecyclePolicy
 from ecr_mock._manifest import Manifest
 from ecr_mock._ordered import Ordered
@@ -65,9 +65,9 @@ ACTIVATING = "ACTIVATING"
 @dataclass(slots=True, eq=False)
 class Image:
     manifest: Manifest
-    pushed_at: datetime
+    pushed: float  # epoch seconds of the first push (a float: half a datetime's memory, for every image)
     size: int
-    tags: list[str] = field(default_factory=list)  # in the order they were attached
+    tags: tuple[str, ...] = ()  # in the order they were attached (a tuple: most images never change tags)
     last_pull: datetime | None = None
     status: str = ACTIVE  # ACTIVE | ARCHIVED | ACTIVATING
     last_archived_at: datetime | None = None
@@ -81,6 +81,10 @@ class Image:
     @property
     def digest(self) -> str:
         return self.manifest.digest
+
+    @property
+    def pushed_at(self) -> datetime:
+        return datetime.fromtimestamp(self.pushed, timezone.utc)
 
     def restored_by(self, now: datetime) -> bool:
         """Whether a restore in progress has completed by ``now`` (ECR restores asynchronously)."""
@@ -108,7 +112,8 @@ class Repository:
     parents: dict[str, set[str]] = field(default_factory=dict)  # child digest -> lists/indexes naming it
     referrers: dict[str, list[str]] = field(default_factory=dict)  # subject digest -> referrer digests, push order
     blobs: dict[str, Blob] = field(default_factory=dict)  # uploaded layer/config blobs
-    blob_refs: dict[str, BlobRef] = field(default_factory=dict)  # blob digests the images' manifests name
+    # blob digests the images' manifests name, keyed compactly (see blob_key): read through blob_ref()
+    blob_refs: dict[bytes | str, BlobRef] = field(default_factory=dict)
     uploads: dict[str, Upload] = field(default_factory=dict)
     activating: set[str] = field(default_factory=set)  # digests being restored from ARCHIVE
     seeded_findings: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = field(default_factory=dict)
@@ -140,6 +145,10 @@ class Repository:
     def iter_from(self, seq: int) -> Iterator[Image]:
         return self.images.iter_from(seq)
 
+    def blob_ref(self, digest: str) -> BlobRef | None:
+        """What the images' manifests say of a blob digest, None when no image names it."""
+        return self.blob_refs.get(blob_key(digest))
+
     def tag_is_immutable(self, tag: str) -> bool:
         mode = self.tag_mutability
         if mode == MUTABLE:
@@ -159,9 +168,10 @@ class Repository:
         if manifest.subject is not None:
             self.referrers.setdefault(manifest.subject, []).append(image.digest)
         for blob in manifest.blobs:
-            ref = self.blob_refs.get(blob.digest)
+            key = blob_key(blob.digest)
+            ref = self.blob_refs.get(key)
             if ref is None:
-                self.blob_refs[blob.digest] = BlobRef(1, int(image.status == ACTIVE), blob.media_type, blob.size)
+                self.blob_refs[key] = BlobRef(1, int(image.status == ACTIVE), blob.media_type)
             else:
                 ref.count += 1
                 ref.active += image.status == ACTIVE
@@ -173,9 +183,11 @@ class Repository:
         if previous == image.digest:
             return
         if previous is not None:
-            self.images.get(previous).tags.remove(tag)  # type: ignore[union-attr]
+            holder = self.images.get(previous)
+            assert holder is not None
+            holder.tags = tuple(t for t in holder.tags if t != tag)
         self.tag_index[tag] = image.digest
-        image.tags.append(tag)
+        image.tags = (*image.tags, tag)
 
     def settle(self, now: datetime) -> None:
         """Complete the restores whose time has come."""
@@ -192,7 +204,7 @@ class Repository:
         change = int(status == ACTIVE) - int(image.status == ACTIVE)
         if change:
             for blob in image.manifest.blobs:
-                self.blob_refs[blob.digest].active += change
+                self.blob_refs[blob_key(blob.digest)].active += change
         image.status = status
         if status == ACTIVATING:
             self.activating.add(image.digest)
@@ -200,7 +212,7 @@ class Repository:
             self.activating.discard(image.digest)
 
     def detach(self, image: Image, tag: str) -> None:
-        image.tags.remove(tag)
+        image.tags = tuple(t for t in image.tags if t != tag)
         del self.tag_index[tag]
 
     def remove(self, image: Image) -> None:
@@ -216,11 +228,12 @@ class Repository:
         if manifest.subject is not None:
             _drop(self.referrers, manifest.subject, image.digest)
         for blob in manifest.blobs:
-            ref = self.blob_refs[blob.digest]
+            key = blob_key(blob.digest)
+            ref = self.blob_refs[key]
             ref.count -= 1
             ref.active -= image.status == ACTIVE
             if not ref.count:
-                del self.blob_refs[blob.digest]
+                del self.blob_refs[key]
         self.images.pop(image.digest)
 
     def clear(self) -> None:

@@ -123,7 +123,7 @@ class Backends:
         with self.lock:
             backend = self._registries.get((registry_id, region))
             repository = backend.repositories.get(name) if backend else None
-            if repository is None or digest not in repository.blob_refs:
+            if repository is None or repository.blob_ref(digest) is None:
                 return None
             blob = repository.blobs.get(digest)
             return None if blob is None else blob.data

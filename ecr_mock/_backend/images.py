@@ -111,7 +111,7 @@ class ImageOps(RegistryBase):
         if len(repository.images) >= _config.MAX_IMAGES_PER_REPOSITORY:
             raise LimitExceededException.images(_config.MAX_IMAGES_PER_REPOSITORY, repository.name, self.registry_id)
         size = self._image_size(repository, manifest)
-        image = repository.add(Image(manifest=manifest, pushed_at=_clock.now(), size=size))
+        image = repository.add(Image(manifest=manifest, pushed=_clock.now().timestamp(), size=size))
         self.after_push(repository, image)
         return image
 
@@ -309,4 +309,4 @@ def referrer_artifact_type(image: Image) -> str | None:
     manifest = image.manifest
     if manifest.artifact_type:
         return manifest.artifact_type
-    return None if manifest.is_list or manifest.config is None else manifest.config.media_type
+    return None if manifest.is_list else manifest.config_media_type

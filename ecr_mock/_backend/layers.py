@@ -116,7 +116,7 @@ class LayerOps(RegistryBase):
         blob = repository.blobs.get(digest)
         if blob is None:
             raise LayersNotFoundException.layer(digest, name, self.registry_id)
-        if digest not in repository.blob_refs:
+        if repository.blob_ref(digest) is None:
             raise LayerInaccessibleException.of(digest, name, self.registry_id)
         return repository, blob
 
@@ -134,7 +134,7 @@ class LayerOps(RegistryBase):
         return upload
 
     def _layer_status(self, repository: Repository, digest: str) -> LayerStatus | None:
-        blob, ref = repository.blobs.get(digest), repository.blob_refs.get(digest)
+        blob, ref = repository.blobs.get(digest), repository.blob_ref(digest)
         if blob is None and ref is None:
             return None
         media_type = ref.media_type if ref else None

@@ -196,7 +196,7 @@ class PullThroughOps(RepositoryOps):
                 repository.blobs.setdefault(blob.digest, stored)
         cached = repository.images.get(image.digest)
         if cached is None:
-            cached = repository.add(Image(manifest=image.manifest, pushed_at=_clock.now(), size=image.size))
+            cached = repository.add(Image(manifest=image.manifest, pushed=_clock.now().timestamp(), size=image.size))
         if tag is not None:
             repository.attach(cached, tag)
 

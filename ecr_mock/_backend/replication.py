@@ -120,7 +120,7 @@ class ReplicationOps(RepositoryOps):
                 repository.blobs.setdefault(blob.digest, stored)
         replica = repository.images.get(image.digest)
         if replica is None:
-            replica = repository.add(Image(manifest=image.manifest, pushed_at=_clock.now(), size=image.size))
+            replica = repository.add(Image(manifest=image.manifest, pushed=_clock.now().timestamp(), size=image.size))
         for tag in image.tags:
             repository.attach(replica, tag)
 

@@ -160,4 +160,4 @@ def _scannable(image: Image) -> bool:
     manifest = image.manifest
     if manifest.is_list:
         return False
-    return manifest.config is None or manifest.config.media_type in SCANNABLE_CONFIGS
+    return manifest.config_media_type is None or manifest.config_media_type in SCANNABLE_CONFIGS
