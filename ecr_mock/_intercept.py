@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from types import ModuleType
 from typing import Any
 
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
-from ecr_mock import _protocol, _state
+from ecr_mock import _state
+
+_protocol: ModuleType | None = None  # ecr_mock._protocol once loaded
 
 EVENT = "before-send.ecr"
 UNIQUE_ID = "ecr_mock.intercept"
@@ -43,10 +46,20 @@ def before_send(request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
     if isinstance(body, str):
         body = body.encode()
     scope = _SCOPE.search(_text(headers.get("Authorization")) or "")
-    call = _protocol.Request(target, body or b"", scope.group(1) if scope else None)
+    protocol = _protocol or _load_protocol()
+    call = protocol.Request(target, body or b"", scope.group(1) if scope else None)
     region = scope.group(2) if scope else region_of(request)
-    answer = _protocol.handle(call, active.backends, active.account_id, region)
+    answer = protocol.handle(call, active.backends, active.account_id, region)
     return AWSResponse(request.url, answer.status, answer.headers, _Raw(answer.body))
+
+
+def _load_protocol() -> ModuleType:
+    """The protocol layer, imported on the first call a mock answers: importing ecr_mock stays cheap."""
+    global _protocol
+    from ecr_mock import _protocol as protocol
+
+    _protocol = protocol
+    return protocol
 
 
 def region_of(request: AWSPreparedRequest) -> str:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import functools
 import inspect
-import unittest
+import sys
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 from ecr_mock import _config, _state
-from ecr_mock._backend import Applied, Backends, EcrBackend
+
+if TYPE_CHECKING:
+    import unittest
+
+    from ecr_mock._backend import Applied, Backends, EcrBackend
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -136,8 +140,9 @@ class EcrMock:
         return wrapper  # type: ignore[return-value]
 
     def _decorate_class(self, cls: type[T]) -> type[T]:
-        if issubclass(cls, unittest.TestCase):
-            self._decorate_test_case(cls)
+        unittest_module = sys.modules.get("unittest")  # a TestCase subclass means unittest is imported
+        if unittest_module is not None and issubclass(cls, unittest_module.TestCase):
+            self._decorate_test_case(cast("type[unittest.TestCase]", cls))
             return cls
         for name, member in list(vars(cls).items()):
             if name.startswith("test") and inspect.isfunction(member):

@@ -9,11 +9,14 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ecr_mock._backend import Backends
 from ecr_mock._config import DEFAULT_REGION, Behaviour
 from ecr_mock._environ import EnvironmentPatch
 from ecr_mock._layer_urls import LayerServer
+
+if TYPE_CHECKING:
+    from ecr_mock._backend import Backends
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,8 @@ def push(account_id: str, behaviour: Behaviour) -> Activation:
         if _stack:
             backends = _stack[0].backends
         else:
+            from ecr_mock._backend import Backends  # the backend loads with the first activation
+
             backends = Backends(behaviour)
             _layer_server = LayerServer(backends.download_bytes)
             backends.on_download_url = _layer_server.start
