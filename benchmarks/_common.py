@@ -223,16 +223,19 @@ def record(client: Any, calls: Callable[[], object]) -> dict[str, Canned]:
     return answers
 
 
-def _answering(response: AWSResponse) -> Callable[..., AWSResponse]:
-    def answer(**_: Any) -> AWSResponse:
-        return response
+def _answering(canned: Canned) -> Callable[..., AWSResponse]:
+    """A handler that returns the canned body as a new response each call, as any mock must: a reused
+    ``AWSResponse`` would hand botocore its cached content and skip work every real answer costs."""
+
+    def answer(request: Any, **_: Any) -> AWSResponse:
+        return AWSResponse(request.url, canned.status, canned.headers, _CannedRaw(canned.body))
 
     return answer
 
 
 def floor_client(answers: dict[str, Canned]) -> Any:
     """An ECR client (explicit fake credentials, REGION) whose own ``before-send.ecr.<Operation>`` handler,
-    registered first, answers each recorded operation with a prebuilt ``AWSResponse``; ecr_mock's handler is
+    registered first, answers each recorded operation with its canned body; ecr_mock's handler is
     unregistered from it, so it never reaches a mock: boto3's own cost, and nothing else."""
     session = boto3.session.Session(
         aws_access_key_id=FAKE_ACCESS_KEY_ID, aws_secret_access_key=FAKE_SECRET_ACCESS_KEY, region_name=REGION
@@ -242,8 +245,7 @@ def floor_client(answers: dict[str, Canned]) -> Any:
     events.unregister(_intercept.EVENT, _intercept.before_send)
     events.unregister(_intercept.EVENT, unique_id=_intercept.UNIQUE_ID)
     for operation, canned in answers.items():
-        response = AWSResponse(ENDPOINT, canned.status, canned.headers, _CannedRaw(canned.body))
-        events.register_first(f"before-send.ecr.{operation}", _answering(response))
+        events.register_first(f"before-send.ecr.{operation}", _answering(canned))
     return client
 
 

@@ -6,7 +6,7 @@ Run from the repository root::
     python benchmarks/per_call.py --quick   # 15 rounds x 50 calls
 
 The floor is what boto3 costs with no mock at all: an ECR client (explicit fake credentials, us-east-1) whose own
-``before-send.ecr.<Operation>`` handler, registered first, returns a prebuilt ``AWSResponse`` with the exact
+``before-send.ecr.<Operation>`` handler, registered first, returns a new ``AWSResponse`` with the exact
 status, headers and body the mock answered for that call (recorded once from the mock's own answer). ecr_mock's
 handler is unregistered from that client, so the floor never reaches the mock. The mock side is a client created
 inside ``mock_ecr()`` making the same calls with the same parameters.

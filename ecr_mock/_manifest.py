@@ -36,9 +36,10 @@ class Blobs(NamedTuple):
     layers: tuple[Descriptor, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class Manifest:
-    """The facts one manifest carries. ``text`` is kept verbatim: its bytes are the digest."""
+    """The facts one manifest carries (never changed once read). ``text`` is kept verbatim: its bytes are the
+    digest. Not a frozen dataclass only because those build more slowly, on every push."""
 
     text: str
     digest: str
@@ -162,15 +163,15 @@ def _list(value: Any) -> list[Any]:
 
 
 def _descriptor(value: Any) -> Descriptor | None:
-    if not isinstance(value, dict):
+    if type(value) is not dict:
         return None
     digest, size, media_type = value.get("digest"), value.get("size"), value.get("mediaType")
-    if not isinstance(digest, str):
+    if type(digest) is not str:
         return None
     return Descriptor(
         digest,
-        size if isinstance(size, int) and not isinstance(size, bool) else 0,
-        sys.intern(media_type) if isinstance(media_type, str) else None,
+        size if type(size) is int else 0,
+        sys.intern(media_type) if type(media_type) is str else None,
     )
 
 

@@ -10,7 +10,7 @@ model lists only that. Input has already been type-checked by the protocol layer
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -56,6 +56,8 @@ def validate(operation: OperationModel, params: dict[str, Any], *, registry_ids:
     if shape is None:
         return
     skip = frozenset() if registry_ids else _REGISTRY_ID_SHAPES
+    if _checker(shape, skip)(params):
+        return  # the common case, decided by a check compiled once per shape
     violations = _walk_structure(shape, params, "", skip)
     first = next(violations, None)
     if first is None:
@@ -160,3 +162,59 @@ def _coral_value(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(str(item) for item in value) + "] "
     return f"'{value}' "
+
+
+# --- the fast check: one closure per (shape, skipped shapes), True when nothing is violated --------------------
+
+Check = Callable[[Any], bool]
+_CHECKS: dict[tuple[int, frozenset[str]], tuple[Shape, Check]] = {}
+
+
+def _checker(shape: Shape, skip: frozenset[str]) -> Check:
+    key = (id(shape), skip)
+    cached = _CHECKS.get(key)
+    if cached is None:
+        cached = _CHECKS[key] = (shape, _compile_check(shape, skip))  # the shape is kept alive with its id
+    return cached[1]
+
+
+def _compile_check(shape: Shape, skip: frozenset[str]) -> Check:
+    if shape.name in skip:
+        return _always
+    own = _own_check(shape)
+    if isinstance(shape, StructureShape):
+        return _structure_check(shape, skip)
+    if isinstance(shape, ListShape):
+        item = _checker(shape.member, skip)
+        return lambda value: own(value) and all(item(entry) for entry in value)
+    if isinstance(shape, MapShape):
+        key, entry = _checker(shape.key, skip), _checker(shape.value, skip)
+        return lambda value: own(value) and all(key(k) and entry(v) for k, v in value.items())
+    return own
+
+
+def _structure_check(shape: StructureShape, skip: frozenset[str]) -> Check:
+    required = tuple(shape.required_members)
+    members = {name: _checker(member, skip) for name, member in shape.members.items()}
+
+    def check(value: dict[str, Any]) -> bool:
+        for name in required:
+            if value.get(name) is None:
+                return False
+        for name, item in value.items():
+            member = members.get(name)
+            if member is not None and item is not None and not member(item):
+                return False
+        return True
+
+    return check
+
+
+def _own_check(shape: Shape) -> Check:
+    if not shape.metadata or not set(shape.metadata) & {"min", "max", "enum", "pattern"}:
+        return _always
+    return lambda value: _own_violation(shape, value) is None
+
+
+def _always(value: Any) -> bool:
+    return True

@@ -52,7 +52,14 @@ class EcrBackend(
     TemplateOps,
     SigningOps,
     ExclusionOps,
-    PullThroughOps, ReplicationOps, ScanningOps, LifecycleOps, PolicyOps, RepositoryOps, ImageOps, LayerOps
+    PullThroughOps,
+    ReplicationOps,
+    ScanningOps,
+    LifecycleOps,
+    PolicyOps,
+    RepositoryOps,
+    ImageOps,
+    LayerOps,
 ):
     """One registry: the repositories of one account in one region, with every operation on them."""
 

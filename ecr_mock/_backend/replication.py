@@ -72,10 +72,13 @@ class ReplicationOps(RepositoryOps):
 
     def after_push(self, repository: Repository, image: Image) -> None:
         super().after_push(repository, image)
-        self._replicate(repository, image, self.destinations_for(repository.name))
+        if self.replication_rules:
+            self._replicate(repository, image, self.destinations_for(repository.name))
 
     def after_tag(self, repository: Repository, image: Image, tag: str) -> None:
         super().after_tag(repository, image, tag)
+        if not self.replication_rules:
+            return
         for destination in self.destinations_for(repository.name):
             if (image.replication or {}).get(destination, ("", None))[0] == "COMPLETE":
                 self._replica_registry(destination).receive_tag(repository.name, image.digest, tag)

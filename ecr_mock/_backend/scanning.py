@@ -91,7 +91,8 @@ class ScanningOps(RegistryBase):
 
     def after_push(self, repository: Repository, image: Image) -> None:
         super().after_push(repository, image)
-        if self.repository_scanning(repository).scan_on_push and _scannable(image):
+        configured = repository.scan_on_push or self.scanning.rules
+        if configured and self.repository_scanning(repository).scan_on_push and _scannable(image):
             self._start(repository, image)
 
     def start_image_scan(self, name: str, ref: ImageRef) -> tuple[Repository, Image]:

@@ -65,6 +65,8 @@ class SigningOps(RegistryBase):
 
     def after_push(self, repository: Repository, image: Image) -> None:
         super().after_push(repository, image)
+        if self.signing is None:
+            return
         profiles = self.signing_profiles_for(repository.name)
         if profiles:
             image.signing = dict.fromkeys(profiles, _clock.now() + _config.SIGNING_DURATION)
