@@ -24,14 +24,14 @@ from ecr_mock._validate import validate
 log = logging.getLogger("ecr_mock")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Request:
     target: str | None  # the X-Amz-Target header
     body: bytes
     access_key_id: str | None = None  # from the SigV4 credential scope: who is calling
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Response:
     status: int
     headers: dict[str, str]

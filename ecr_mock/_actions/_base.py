@@ -13,7 +13,7 @@ Params = dict[str, Any]
 Result = dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Context:
     """Who is calling, where, and the registries they reach."""
 
