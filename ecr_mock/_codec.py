@@ -21,6 +21,11 @@ Decoder = Callable[[Any], Any]
 Encoder = Callable[[Any], Any]
 
 
+# Built once: json.dumps/json.loads build a new coder on every call that passes any option.
+_JSON_ENCODER = json.JSONEncoder(separators=(",", ":"))
+_JSON_DECODER = json.JSONDecoder()
+
+
 class _Mismatch(Exception):
     """A value of the wrong JSON type: the slow walk then says where."""
 
@@ -30,7 +35,7 @@ class _Mismatch(Exception):
 
 def parse(operation: OperationModel, body: bytes) -> dict[str, Any]:
     try:
-        document = json.loads(body or b"{}")
+        document = _JSON_DECODER.decode(body.decode() if body else "{}")
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise SerializationException("Request body is not valid JSON") from None
     shape = operation.input_shape
@@ -229,7 +234,7 @@ def serialize(shape: StructureShape | None, result: dict[str, Any]) -> bytes:
     if shape is None:
         return b"{}"
     encode = _encoder(shape)
-    return json.dumps(encode(result) if encode else result, separators=(",", ":")).encode()
+    return _JSON_ENCODER.encode(encode(result) if encode else result).encode()
 
 
 _ENCODERS: dict[int, tuple[Shape, Encoder | None]] = {}
