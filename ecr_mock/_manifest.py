@@ -84,6 +84,10 @@ def digest_of(text: str) -> str:
 
 def parse(text: str, media_type_param: str | None) -> Manifest:
     """Read ``text`` as ECR does; InvalidParameterException 'Invalid JSON syntax' when it cannot."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800" escaped in the request) is no UTF-8 manifest
+        raise _invalid_json() from None
     document = _load(text)
     media_type = document.get("mediaType")
     if not isinstance(media_type, str) or not media_type:

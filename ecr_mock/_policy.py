@@ -39,7 +39,7 @@ def _valid(text: str, registry_scope: str | None) -> bool:
         return False
     if not isinstance(document, dict) or not set(document) <= _TOP_LEVEL:
         return False
-    if "Version" in document and document["Version"] not in VERSIONS:
+    if "Version" in document and (type(document["Version"]) is not str or document["Version"] not in VERSIONS):
         return False
     statements = document.get("Statement")
     if isinstance(statements, dict):

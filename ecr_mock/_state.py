@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ecr_mock._config import DEFAULT_REGION, Behaviour
 from ecr_mock._environ import EnvironmentPatch
@@ -30,6 +30,7 @@ _lock = threading.Lock()
 _stack: list[Activation] = []
 _environment = EnvironmentPatch()
 _layer_server: LayerServer | None = None
+_default_session: Any = None  # boto3's default session from before the mock, set aside while it is active
 
 
 def current() -> Activation | None:
@@ -48,6 +49,7 @@ def push(account_id: str, behaviour: Behaviour) -> Activation:
             _layer_server = LayerServer(backends.download_bytes)
             backends.on_download_url = _layer_server.start
             _environment.apply()
+            _set_aside_default_session()
         activation = Activation(account_id, behaviour, backends)
         _stack.append(activation)
         backends.behaviour = behaviour
@@ -69,6 +71,23 @@ def pop(activation: Activation) -> None:
         if _layer_server is not None:
             _layer_server.stop()
         _environment.restore()
+        _restore_default_session()
+
+
+def _set_aside_default_session() -> None:
+    """boto3's default session caches the credentials (and region) it resolved first; inside the mock,
+    ``boto3.client(...)`` must resolve the fake ones, so it gets a fresh default session until the mock stops."""
+    global _default_session
+    import boto3
+
+    _default_session, boto3.DEFAULT_SESSION = boto3.DEFAULT_SESSION, None
+
+
+def _restore_default_session() -> None:
+    global _default_session
+    import boto3
+
+    boto3.DEFAULT_SESSION, _default_session = _default_session, None
 
 
 def default_region() -> str:
