@@ -17,13 +17,16 @@ def service_model() -> ServiceModel:
     return ServiceModel(loader.load_service_model("ecr", "service-2"), service_name="ecr")
 
 
-@cache
 def operation(name: str) -> OperationModel | None:
-    """The operation's model, or None when the installed botocore does not know the name."""
+    """The operation's model, or None when the installed botocore does not know the name (unknown names are not
+    remembered: a caller sending made-up targets must not grow the cache)."""
+    return _operations().get(name)
+
+
+@cache
+def _operations() -> dict[str, OperationModel]:
     model = service_model()
-    if name not in model.operation_names:
-        return None
-    return model.operation_model(name)
+    return {name: model.operation_model(name) for name in model.operation_names}
 
 
 def operation_names() -> list[str]:

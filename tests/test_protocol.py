@@ -17,9 +17,10 @@ from hypothesis import strategies as st
 from ecr_mock import _errors, _model
 from ecr_mock._actions import DISPATCH
 from ecr_mock._backend import Backends
+from ecr_mock._codec import serialize
 from ecr_mock._config import DEFAULT, STRICT, Behaviour
 from ecr_mock._errors import ERRORS_BY_CODE, PROTOCOL_CODES, EcrError
-from ecr_mock._protocol import Request, Response, error_response, handle, serialize
+from ecr_mock._protocol import Request, Response, error_response, handle
 
 ACCOUNT = "012345678910"
 REGION = "us-east-1"

@@ -39,6 +39,7 @@ class Authorizer:
             else:
                 password, expires = secrets.token_urlsafe(96), _clock.now() + _config.AUTH_TOKEN_LIFETIME
                 self.issued[password] = (registry_id, expires)
-            token = b64encode(f"AWS:{password}".encode()).decode()
+            # surrogatepass: default mode takes registry ids unchecked, and a token must come back whatever they hold
+            token = b64encode(f"AWS:{password}".encode("utf-8", "surrogatepass")).decode()
             result.append(AuthorizationData(token, expires, endpoint))
         return result
