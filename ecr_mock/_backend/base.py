@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
@@ -145,3 +145,19 @@ def page_slice(
     start = (_paging.decode(listing, next_token, 1) or (0,))[0]
     end = start + (max_results or size or _config.DEFAULT_PAGE_SIZE)
     return list(items[start:end]), _paging.encode(listing, end) if end < len(items) else None
+
+
+def copy_image(target: Repository, source: Repository, image: Image, tags: Iterable[str]) -> Image:
+    """Copy ``image`` and whatever of its blobs ``source`` holds into ``target`` (the bytes are shared), and point
+    ``tags`` at it there: how replication and pull-through caching bring images in. Pushes nothing, so no
+    push reactions run in ``target``."""
+    for blob in image.manifest.blobs:
+        stored = source.blobs.get(blob.digest)
+        if stored is not None:
+            target.blobs.setdefault(blob.digest, stored)
+    copy = target.images.get(image.digest)
+    if copy is None:
+        copy = target.add(Image(manifest=image.manifest, pushed=_clock.now().timestamp(), size=image.size))
+    for tag in tags:
+        target.attach(copy, tag)
+    return copy

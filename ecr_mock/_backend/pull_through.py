@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ecr_mock import _clock, _config
-from ecr_mock._backend.base import ImageRef, no_paging_with, page_slice
+from ecr_mock._backend.base import ImageRef, copy_image, no_paging_with, page_slice
 from ecr_mock._backend.repositories import RepositoryOps
 from ecr_mock._errors import (
     LimitExceededException,
@@ -157,7 +157,7 @@ class PullThroughOps(RepositoryOps):
             raise UnableToGetUpstreamImageException.of(
                 upstream_name, missing[0].digest, missing[0].tag, rule.upstream_url
             )
-        repository = repository or self._create_cache_repository(name)
+        repository = repository or self.create_repository_for(name, "PULL_THROUGH_CACHE")
         for ref, image in found:
             assert image is not None and source is not None
             self._import(repository, source, image, ref.tag)
@@ -181,24 +181,12 @@ class PullThroughOps(RepositoryOps):
         )
         return upstream.repositories.get(rule.upstream_name(name))
 
-    def _create_cache_repository(self, name: str) -> Repository:
-        created = self.create_repository_from_template(name, "PULL_THROUGH_CACHE")
-        return created if created is not None else self.create_repository(name)
-
     def _import(self, repository: Repository, source: Repository, image: Image, tag: str | None) -> None:
         for child in image.manifest.children:
             upstream_child = source.images.get(child)
             if upstream_child is not None:
                 self._import(repository, source, upstream_child, None)
-        for blob in image.manifest.blobs:
-            stored = source.blobs.get(blob.digest)
-            if stored is not None:
-                repository.blobs.setdefault(blob.digest, stored)
-        cached = repository.images.get(image.digest)
-        if cached is None:
-            cached = repository.add(Image(manifest=image.manifest, pushed=_clock.now().timestamp(), size=image.size))
-        if tag is not None:
-            repository.attach(cached, tag)
+        copy_image(repository, source, image, () if tag is None else (tag,))
 
 
 def _stale(repository: Repository, ref: ImageRef, source: Repository | None) -> bool:

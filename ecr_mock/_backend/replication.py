@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ecr_mock import _clock, _config
-from ecr_mock._backend.base import ImageRef, ReplicationRule, page_slice
+from ecr_mock._backend.base import ImageRef, ReplicationRule, copy_image, page_slice
 from ecr_mock._backend.repositories import RepositoryOps
 from ecr_mock._errors import (
     InvalidParameterException,
@@ -116,16 +116,8 @@ class ReplicationOps(RepositoryOps):
         return needed <= _granted_actions(self.registry_policy, source_account)
 
     def receive_replica(self, source: Repository, image: Image) -> None:
-        repository = self.repositories.get(source.name) or self._create_replica_repository(source.name)
-        for blob in image.manifest.blobs:
-            stored = source.blobs.get(blob.digest)
-            if stored is not None:
-                repository.blobs.setdefault(blob.digest, stored)
-        replica = repository.images.get(image.digest)
-        if replica is None:
-            replica = repository.add(Image(manifest=image.manifest, pushed=_clock.now().timestamp(), size=image.size))
-        for tag in image.tags:
-            repository.attach(replica, tag)
+        repository = self.repositories.get(source.name) or self.create_repository_for(source.name, "REPLICATION")
+        copy_image(repository, source, image, image.tags)
 
     def receive_tag(self, name: str, digest: str, tag: str) -> None:
         repository = self.repositories.get(name)
@@ -142,10 +134,6 @@ class ReplicationOps(RepositoryOps):
             repository.detach(replica, tag)
         elif replica.digest not in repository.parents:
             repository.remove(replica)
-
-    def _create_replica_repository(self, name: str) -> Repository:
-        created = self.create_repository_from_template(name, "REPLICATION")
-        return created if created is not None else self.create_repository(name)
 
     # --- status -------------------------------------------------------------------------------------------
 

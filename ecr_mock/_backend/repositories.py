@@ -68,6 +68,11 @@ class RepositoryOps(RegistryBase):
         repository.clear()
         return repository
 
+    def create_repository_for(self, name: str, applied_for: str) -> Repository:
+        """A repository ECR creates itself: through the matching creation template, else with the defaults."""
+        created = self.create_repository_from_template(name, applied_for)
+        return created if created is not None else self.create_repository(name)
+
     def put_image_tag_mutability(self, name: str, mode: str, exclusion_filters: Sequence[str] | None) -> Repository:
         """The new rule applies to later pushes; existing tags stay. Plain modes drop stored filters."""
         repository = self.repository(name)
