@@ -1,7 +1,8 @@
 """JSON <-> Python by botocore's ECR shapes: the request and response codec of the JSON-1.1 protocol.
 
-Both directions are compiled once per shape into small closures. A request is decoded and type-checked in one
-pass; only when a value has the wrong JSON type does a slower walk run, to name where (SerializationException).
+Both directions are compiled once per shape into small closures. A request is decoded, type-checked and checked
+against the model's constraints in one pass; only when that pass rejects it do the slower walks run, to say where
+and why (SerializationException for a wrong type, else ECR's validation error).
 """
 
 from __future__ import annotations
@@ -11,29 +12,37 @@ import binascii
 import datetime as _dt
 import json
 from collections.abc import Callable, Mapping
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
 
+from ecr_mock import _validate
 from ecr_mock._errors import SerializationException
+from ecr_mock._validate import Check
 
 Decoder = Callable[[Any], Any]
-Encoder = Callable[[Any], Any]
 
 
-# Built once: json.dumps/json.loads build a new coder on every call that passes any option.
-_JSON_ENCODER = json.JSONEncoder(separators=(",", ":"))
+# Built once: json.loads builds a new decoder on every call that passes any option.
 _JSON_DECODER = json.JSONDecoder()
+_quote: Callable[[str], str] = encode_basestring_ascii  # a JSON string literal, ASCII only, as json.dumps writes it
 
 
-class _Mismatch(Exception):
-    """A value of the wrong JSON type: the slow walk then says where."""
+class _Rejected(Exception):
+    """The fast decoder met a value of the wrong JSON type or one that breaks a rule: the slow walks say which."""
 
 
-# --- request: JSON -> Python, type-checked against the input shape -----------------------------------------
+# --- request: JSON -> Python, type- and constraint-checked against the input shape ---------------------------
 
 
-def parse(operation: OperationModel, body: bytes) -> dict[str, Any]:
+def parse(operation: OperationModel, body: bytes, *, registry_ids: bool = True) -> dict[str, Any]:
+    """The request's parameters, decoded by the input shape and checked as ECR checks them.
+
+    One compiled pass decodes and checks types, required members and constraints; only when it rejects the input
+    do the slow walks run, to raise what ECR says: SerializationException for a wrong JSON type, else the
+    validation error ``_validate`` words. ``registry_ids=False`` leaves registry id patterns unchecked (default
+    mode)."""
     try:
         document = _JSON_DECODER.decode(body.decode() if body else "{}")
     except (ValueError, UnicodeDecodeError, RecursionError):
@@ -42,99 +51,133 @@ def parse(operation: OperationModel, body: bytes) -> dict[str, Any]:
     if shape is None:
         return {}
     try:
-        result: dict[str, Any] = _decoder(shape)(document)
-    except _Mismatch:
-        _parse_structure(shape, document, "")  # raises SerializationException naming the member
-        raise AssertionError("the slow walk found no mismatch the fast one did") from None
-    return result
+        result: dict[str, Any] = _decoder(shape, registry_ids)(document)
+        return result
+    except _Rejected:
+        pass
+    params = _parse_structure(shape, document, "")  # raises SerializationException naming the member
+    _validate.validate(operation, params, registry_ids=registry_ids)  # raises the violation
+    raise AssertionError(f"the slow walks found nothing the fast decoder of {operation.name} rejected")
 
 
-_DECODERS: dict[int, tuple[Shape, Decoder]] = {}
+_DECODERS: dict[tuple[int, bool], tuple[Shape, Decoder]] = {}
 
 
-def _decoder(shape: Shape) -> Decoder:
-    cached = _DECODERS.get(id(shape))
+def _decoder(shape: Shape, registry_ids: bool) -> Decoder:
+    key = (id(shape), registry_ids)
+    cached = _DECODERS.get(key)
     if cached is None:
-        cached = _DECODERS[id(shape)] = (shape, _compile_decoder(shape))  # the shape is kept alive with its id
+        # the shape is kept alive with its id
+        cached = _DECODERS[key] = (shape, _compile_decoder(shape, registry_ids))
     return cached[1]
 
 
-def _compile_decoder(shape: Shape) -> Decoder:
+def _compile_decoder(shape: Shape, registry_ids: bool) -> Decoder:
     type_name = shape.type_name
+    check = None if not registry_ids and shape.name in _validate.REGISTRY_ID_SHAPES else _validate.constraint(shape)
     if type_name == "structure":
         assert isinstance(shape, StructureShape)
-        return _structure_decoder({name: _decoder(member) for name, member in shape.members.items()})
+        members = {name: _decoder(member, registry_ids) for name, member in shape.members.items()}
+        return _structure_decoder(members, tuple(shape.required_members))
     if type_name == "list":
         assert isinstance(shape, ListShape)
-        return _list_decoder(_decoder(shape.member))
+        return _list_decoder(_decoder(shape.member, registry_ids), check)
     if type_name == "map":
         assert isinstance(shape, MapShape)
-        return _map_decoder(_decoder(shape.value))
+        return _map_decoder(_decoder(shape.key, registry_ids), _decoder(shape.value, registry_ids), check)
     if type_name == "blob":
-        return _decode_blob
+        return _blob_decoder(check)
     if type_name == "timestamp":
         return _decode_timestamp
-    return _scalar_decoder(_SCALAR_TYPES[type_name])
+    if type_name == "string":
+        return _string_decoder(check)
+    return _scalar_decoder(_SCALAR_TYPES[type_name], check)
 
 
-def _structure_decoder(members: dict[str, Decoder]) -> Decoder:
+def _structure_decoder(members: dict[str, Decoder], required: tuple[str, ...]) -> Decoder:
     def decode(value: Any) -> dict[str, Any]:
         if type(value) is not dict:
-            raise _Mismatch
+            raise _Rejected
         out = {}
         for name, item in value.items():
             member = members.get(name)
             if member is not None and item is not None:  # unknown members are ignored, as AWS does
                 out[name] = member(item)
+        for name in required:
+            if name not in out:
+                raise _Rejected
         return out
 
     return decode
 
 
-def _list_decoder(item: Decoder) -> Decoder:
+def _list_decoder(item: Decoder, check: Check | None) -> Decoder:
     def decode(value: Any) -> list[Any]:
-        if type(value) is not list:
-            raise _Mismatch
+        if type(value) is not list or (check is not None and not check(value)):
+            raise _Rejected
         return [item(entry) for entry in value]
 
     return decode
 
 
-def _map_decoder(item: Decoder) -> Decoder:
+def _map_decoder(key: Decoder, item: Decoder, check: Check | None) -> Decoder:
     def decode(value: Any) -> dict[str, Any]:
-        if type(value) is not dict:
-            raise _Mismatch
-        return {key: item(entry) for key, entry in value.items()}
+        if type(value) is not dict or (check is not None and not check(value)):
+            raise _Rejected
+        return {key(name): item(entry) for name, entry in value.items()}
 
     return decode
 
 
-def _scalar_decoder(kinds: tuple[type, ...]) -> Decoder:
+def _string_decoder(check: Check | None) -> Decoder:
+    if check is None:
+
+        def decode(value: Any) -> Any:
+            if type(value) is not str:
+                raise _Rejected
+            return value
+
+        return decode
+
+    def decode_checked(value: Any) -> Any:
+        if type(value) is not str or not check(value):
+            raise _Rejected
+        return value
+
+    return decode_checked
+
+
+def _scalar_decoder(kinds: tuple[type, ...], check: Check | None) -> Decoder:
     def decode(value: Any) -> Any:
-        if type(value) not in kinds:
-            raise _Mismatch
+        if type(value) not in kinds or (check is not None and not check(value)):
+            raise _Rejected
         return value
 
     return decode
 
 
-def _decode_blob(value: Any) -> bytes:
-    if type(value) is not str:
-        raise _Mismatch
-    try:
-        return base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise _Mismatch from None
+def _blob_decoder(check: Check | None) -> Decoder:
+    def decode(value: Any) -> bytes:
+        if type(value) is not str:
+            raise _Rejected
+        try:
+            data = base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise _Rejected from None
+        if check is not None and not check(data):
+            raise _Rejected
+        return data
+
+    return decode
 
 
 def _decode_timestamp(value: Any) -> _dt.datetime:
     if type(value) not in (int, float):
-        raise _Mismatch
+        raise _Rejected
     return _dt.datetime.fromtimestamp(value, _dt.timezone.utc)
 
 
 _SCALAR_TYPES: Mapping[str, tuple[type, ...]] = {
-    "string": (str,),
     "boolean": (bool,),
     "integer": (int,),
     "long": (int,),
@@ -224,68 +267,129 @@ _PARSERS: Mapping[str, Callable[[Shape, Any, str], Any]] = {
 }
 
 
-# --- response: Python -> JSON by the output shape ----------------------------------------------------------
-
-
-# --- response: Python -> JSON by the output shape ----------------------------------------------------------
+# --- response: Python -> JSON text by the output shape ------------------------------------------------------
 
 
 def serialize(shape: StructureShape | None, result: dict[str, Any]) -> bytes:
+    """The response body: ``result`` written as JSON by the output shape, in one pass.
+
+    Members the installed model lacks are not on the wire, and None members are left out (ECR omits what it
+    does not have). Timestamps go out as epoch seconds, or, when naive (the seed's imagePushedAt), as an ISO
+    string botocore parses back into a naive datetime; blobs as base64. Compact and ASCII-only, as
+    ``json.dumps(..., separators=(",", ":"))`` would write it.
+    """
     if shape is None:
         return b"{}"
-    encode = _encoder(shape)
-    return _JSON_ENCODER.encode(encode(result) if encode else result).encode()
+    out: list[str] = []
+    _writer(shape)(result, out)
+    return "".join(out).encode()
 
 
-_ENCODERS: dict[int, tuple[Shape, Encoder | None]] = {}
+Writer = Callable[[Any, list[str]], None]
+_WRITERS: dict[int, tuple[Shape, Writer]] = {}
 
 
-def _encoder(shape: Shape) -> Encoder | None:
-    """The function that turns a value of ``shape`` into JSON-ready data, compiled once per shape.
-    None where the value is already JSON-ready (strings, numbers, booleans and lists of them)."""
-    cached = _ENCODERS.get(id(shape))
+def _writer(shape: Shape) -> Writer:
+    """The function that appends the JSON text of a value of ``shape`` to a list, compiled once per shape."""
+    cached = _WRITERS.get(id(shape))
     if cached is None:
-        cached = _ENCODERS[id(shape)] = (shape, _compile_encoder(shape))  # the shape is kept alive with its id
+        cached = _WRITERS[id(shape)] = (shape, _compile_writer(shape))  # the shape is kept alive with its id
     return cached[1]
 
 
-def _compile_encoder(shape: Shape) -> Encoder | None:
+def _compile_writer(shape: Shape) -> Writer:
     type_name = shape.type_name
     if type_name == "structure":
         assert isinstance(shape, StructureShape)
-        return _structure_encoder({name: _encoder(member) for name, member in shape.members.items()})
+        return _structure_writer(shape)
     if type_name == "list":
         assert isinstance(shape, ListShape)
-        item = _encoder(shape.member)
-        return None if item is None else (lambda value: [item(entry) for entry in value])
+        return _list_writer(_writer(shape.member))
     if type_name == "map":
         assert isinstance(shape, MapShape)
-        entry = _encoder(shape.value)
-        return None if entry is None else (lambda value: {key: entry(item) for key, item in value.items()})
-    if type_name == "timestamp":
-        return _encode_timestamp
-    if type_name == "blob":
-        return lambda value: base64.b64encode(value).decode()
-    return None
+        return _map_writer(_writer(shape.value))
+    return _SCALAR_WRITERS[type_name]
 
 
-def _structure_encoder(plan: dict[str, Encoder | None]) -> Encoder:
-    """Members the installed model lacks are not on its wire; None members are left out."""
+def _structure_writer(shape: StructureShape) -> Writer:
+    # per member: its key opening the object, its key after another member, and its value's writer
+    plan = {
+        name: ("{" + _quote(name) + ":", "," + _quote(name) + ":", _writer(member))
+        for name, member in shape.members.items()
+    }
 
-    def encode(value: dict[str, Any]) -> dict[str, Any]:
-        out = {}
+    def write(value: dict[str, Any], out: list[str]) -> None:
+        first = True
         for name, item in value.items():
-            if item is None or name not in plan:
+            if item is None:
                 continue
-            member = plan[name]
-            out[name] = item if member is None else member(item)
-        return out
+            member = plan.get(name)
+            if member is None:
+                continue
+            out.append(member[0] if first else member[1])
+            first = False
+            member[2](item, out)
+        out.append("{}" if first else "}")
 
-    return encode
+    return write
 
 
-def _encode_timestamp(value: _dt.datetime) -> float | str:
+def _list_writer(item: Writer) -> Writer:
+    def write(value: list[Any], out: list[str]) -> None:
+        separator = "["
+        for entry in value:
+            out.append(separator)
+            separator = ","
+            item(entry, out)
+        out.append("]" if separator == "," else "[]")
+
+    return write
+
+
+def _map_writer(item: Writer) -> Writer:
+    def write(value: dict[str, Any], out: list[str]) -> None:
+        separator = "{"
+        for key, entry in value.items():
+            out.append(separator + _quote(key) + ":")
+            separator = ","
+            item(entry, out)
+        out.append("}" if separator == "," else "{}")
+
+    return write
+
+
+def _write_string(value: str, out: list[str]) -> None:
+    out.append(_quote(value))
+
+
+def _write_boolean(value: bool, out: list[str]) -> None:
+    out.append("true" if value else "false")
+
+
+def _write_integer(value: int, out: list[str]) -> None:
+    out.append(int.__repr__(value))
+
+
+def _write_number(value: float, out: list[str]) -> None:
+    out.append(float.__repr__(float(value)))
+
+
+def _write_timestamp(value: _dt.datetime, out: list[str]) -> None:
     """Epoch seconds as ECR sends them; a naive datetime (seed mode) as an ISO string botocore keeps naive."""
-    if value.tzinfo is None:
-        return value.isoformat()
-    return value.timestamp()
+    out.append('"' + value.isoformat() + '"' if value.tzinfo is None else float.__repr__(value.timestamp()))
+
+
+def _write_blob(value: bytes, out: list[str]) -> None:
+    out.append('"' + base64.b64encode(value).decode() + '"')
+
+
+_SCALAR_WRITERS: Mapping[str, Writer] = {
+    "string": _write_string,
+    "boolean": _write_boolean,
+    "integer": _write_integer,
+    "long": _write_integer,
+    "float": _write_number,
+    "double": _write_number,
+    "timestamp": _write_timestamp,
+    "blob": _write_blob,
+}

@@ -28,7 +28,8 @@ _REPOSITORY_NAME_PATTERN_TEXT = (
 _UNPREFIXED_SHAPES = {"RepositoryName": "repositoryName"}
 # Enum value sets ECR prints in an order other than the model's (observed wording, reference 1.5).
 _ENUM_TEXT = {"ImageTagMutability": "[IMMUTABLE, MUTABLE, MUTABLE_WITH_EXCLUSION, IMMUTABLE_WITH_EXCLUSION]"}
-_REGISTRY_ID_SHAPES = frozenset({"RegistryId"})
+# Shapes the default mode does not check (the seed sends registry ids ECR would refuse).
+REGISTRY_ID_SHAPES = frozenset({"RegistryId"})
 
 
 @dataclass(frozen=True)
@@ -51,14 +52,15 @@ class Violation:
 
 
 def validate(operation: OperationModel, params: dict[str, Any], *, registry_ids: bool) -> None:
-    """Raise ECR's error for the first violation (all of them for the ValidationException frame)."""
+    """Raise ECR's error for the first violation (all of them for the ValidationException frame).
+
+    The slow, exact walk: the protocol layer first runs the checks ``constraint`` compiles into its decoder and
+    comes here only when one fails, to say which member and how.
+    """
     shape = operation.input_shape
     if shape is None:
         return
-    skip = frozenset() if registry_ids else _REGISTRY_ID_SHAPES
-    if _checker(shape, skip)(params):
-        return  # the common case, decided by a check compiled once per shape
-    violations = _walk_structure(shape, params, "", skip)
+    violations = _walk_structure(shape, params, "", frozenset() if registry_ids else REGISTRY_ID_SHAPES)
     first = next(violations, None)
     if first is None:
         return
@@ -164,57 +166,46 @@ def _coral_value(value: Any) -> str:
     return f"'{value}' "
 
 
-# --- the fast check: one closure per (shape, skipped shapes), True when nothing is violated --------------------
+# --- the fast check: one closure per shape, compiled into the protocol layer's decoder ------------------------
 
 Check = Callable[[Any], bool]
-_CHECKS: dict[tuple[int, frozenset[str]], tuple[Shape, Check]] = {}
+_SIZED = frozenset({"string", "list", "map", "blob"})
+_NUMERIC = frozenset({"integer", "long", "float", "double"})
 
 
-def _checker(shape: Shape, skip: frozenset[str]) -> Check:
-    key = (id(shape), skip)
-    cached = _CHECKS.get(key)
-    if cached is None:
-        cached = _CHECKS[key] = (shape, _compile_check(shape, skip))  # the shape is kept alive with its id
-    return cached[1]
+def constraint(shape: Shape) -> Check | None:
+    """A function that is True when ``value`` keeps the rules of ``shape`` itself (length or range, enum,
+    pattern: the rules ``_own_violation`` words), or None when the shape has none. Members and items are the
+    caller's to check."""
+    meta = shape.metadata
+    low, high = meta.get("min"), meta.get("max")
+    enum = frozenset(meta["enum"]) if shape.type_name == "string" and "enum" in meta else None
+    match = _pattern(meta["pattern"]).fullmatch if shape.type_name == "string" and "pattern" in meta else None
+    size: Check | None = None
+    if shape.type_name in _SIZED and (low is not None or high is not None):
+        size = _between(len, low, high)
+    elif shape.type_name in _NUMERIC and (low is not None or high is not None):
+        size = _between(None, low, high)
+    checks = [check for check in (size, enum.__contains__ if enum else None, _matches(match)) if check]
+    if not checks:
+        return None
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda value: first(value) and second(value)
+    return lambda value: all(check(value) for check in checks)
 
 
-def _compile_check(shape: Shape, skip: frozenset[str]) -> Check:
-    if shape.name in skip:
-        return _always
-    own = _own_check(shape)
-    if isinstance(shape, StructureShape):
-        return _structure_check(shape, skip)
-    if isinstance(shape, ListShape):
-        item = _checker(shape.member, skip)
-        return lambda value: own(value) and all(item(entry) for entry in value)
-    if isinstance(shape, MapShape):
-        key, entry = _checker(shape.key, skip), _checker(shape.value, skip)
-        return lambda value: own(value) and all(key(k) and entry(v) for k, v in value.items())
-    return own
+def _between(measure: Callable[[Any], Any] | None, low: Any, high: Any) -> Check:
+    low = float("-inf") if low is None else low
+    high = float("inf") if high is None else high
+    if measure is None:
+        return lambda value: low <= value <= high
+    return lambda value: low <= measure(value) <= high
 
 
-def _structure_check(shape: StructureShape, skip: frozenset[str]) -> Check:
-    required = tuple(shape.required_members)
-    members = {name: _checker(member, skip) for name, member in shape.members.items()}
-
-    def check(value: dict[str, Any]) -> bool:
-        for name in required:
-            if value.get(name) is None:
-                return False
-        for name, item in value.items():
-            member = members.get(name)
-            if member is not None and item is not None and not member(item):
-                return False
-        return True
-
-    return check
-
-
-def _own_check(shape: Shape) -> Check:
-    if not shape.metadata or not set(shape.metadata) & {"min", "max", "enum", "pattern"}:
-        return _always
-    return lambda value: _own_violation(shape, value) is None
-
-
-def _always(value: Any) -> bool:
-    return True
+def _matches(match: Callable[[str], re.Match[str] | None] | None) -> Check | None:
+    if match is None:
+        return None
+    return lambda value: match(value) is not None
