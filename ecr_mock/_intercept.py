@@ -21,7 +21,9 @@ EVENT = "before-send.ecr"
 UNIQUE_ID = "ecr_mock.intercept"
 
 _SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([a-z0-9-]+)/")
+_SCOPE_BYTES = re.compile(_SCOPE.pattern.encode())  # botocore's signer leaves the header as bytes
 _HOST = re.compile(r"(?:^|\.)ecr\.([a-z0-9-]+)\.amazonaws\.com")
+_EVENT_PREFIX = EVENT + "."
 
 
 class _Raw:
@@ -34,23 +36,35 @@ class _Raw:
         yield self._body
 
 
-def before_send(request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
+def before_send(request: AWSPreparedRequest, event_name: str | None = None, **_: Any) -> AWSResponse | None:
     active = _state.current()
     if active is None:
         return None
     headers = request.headers
-    target = _text(headers.get("X-Amz-Target"))
     body = request.body
     if hasattr(body, "read"):
         body = body.read()
     if isinstance(body, str):
         body = body.encode()
-    scope = _SCOPE.search(_text(headers.get("Authorization")) or "")
+    # botocore names the operation in the event (before-send.ecr.<Operation>), which spares reading the target
+    operation = event_name[len(_EVENT_PREFIX) :] if event_name and event_name.startswith(_EVENT_PREFIX) else None
+    target = None if operation else _text(headers.get("X-Amz-Target"))
+    access_key_id, region = _scope(headers.get("Authorization"))
     protocol = _protocol or _load_protocol()
-    call = protocol.Request(target, body or b"", scope.group(1) if scope else None)
-    region = scope.group(2) if scope else region_of(request)
-    answer = protocol.handle(call, active.backends, active.account_id, region)
+    call = protocol.Request(target, body or b"", access_key_id, operation)
+    answer = protocol.handle(call, active.backends, active.account_id, region or region_of(request))
     return AWSResponse(request.url, answer.status, answer.headers, _Raw(answer.body))
+
+
+def _scope(authorization: str | bytes | None) -> tuple[str | None, str | None]:
+    """(access key id, region) from a SigV4 Authorization header; (None, None) when unsigned."""
+    if authorization is None:
+        return None, None
+    if isinstance(authorization, bytes):
+        found = _SCOPE_BYTES.search(authorization)
+        return (found.group(1).decode(), found.group(2).decode()) if found else (None, None)
+    match = _SCOPE.search(authorization)
+    return (match.group(1), match.group(2)) if match else (None, None)
 
 
 def _load_protocol() -> ModuleType:
@@ -64,9 +78,9 @@ def _load_protocol() -> ModuleType:
 
 def region_of(request: AWSPreparedRequest) -> str:
     """SigV4 credential scope first (it survives ``endpoint_url``), then the host, then the default."""
-    scope = _SCOPE.search(_text(request.headers.get("Authorization")) or "")
-    if scope is not None:
-        return scope.group(2)
+    region = _scope(request.headers.get("Authorization"))[1]
+    if region is not None:
+        return region
     match = _HOST.search(request.url.split("/")[2] if "//" in request.url else request.url)
     return match.group(1) if match else _state.default_region()
 

@@ -19,7 +19,6 @@ from ecr_mock._actions import DISPATCH, Context
 from ecr_mock._backend import Backends
 from ecr_mock._codec import parse, serialize
 from ecr_mock._errors import EcrError, InternalFailure, UnknownOperationException
-from ecr_mock._validate import validate
 
 log = logging.getLogger("ecr_mock")
 
@@ -29,6 +28,7 @@ class Request:
     target: str | None  # the X-Amz-Target header
     body: bytes
     access_key_id: str | None = None  # from the SigV4 credential scope: who is calling
+    operation: str | None = None  # the operation's name when the caller knows it already (botocore's event name)
 
 
 @dataclass(slots=True)
@@ -41,9 +41,8 @@ class Response:
 def handle(request: Request, backends: Backends, account_id: str, region: str) -> Response:
     """Answer one ECR call. ECR errors become error bodies; an operation with no handler raises loudly."""
     try:
-        operation = _operation(request.target)
-        params = parse(operation, request.body)
-        validate(operation, params, registry_ids=backends.behaviour.validate_registry_ids)
+        operation = _resolve(request)
+        params = parse(operation, request.body, registry_ids=backends.behaviour.validate_registry_ids)
         handler = DISPATCH.get(operation.name)
         if handler is None:
             raise NotImplementedError(
@@ -82,10 +81,15 @@ _REQUEST_ID_PREFIX = str(uuid.uuid4())[:24]
 _request_numbers = itertools.count(1)
 
 
-def _operation(target: str | None) -> OperationModel:
-    if not target or not target.startswith(_model.TARGET_PREFIX):
-        raise UnknownOperationException(f"Unknown operation: target '{target}' is not an ECR operation")
-    operation = _model.operation(target[len(_model.TARGET_PREFIX) :])
+def _resolve(request: Request) -> OperationModel:
+    """The operation a request names: its name when given, else its target."""
+    name = request.operation
+    if name is None:
+        target = request.target
+        if not target or not target.startswith(_model.TARGET_PREFIX):
+            raise UnknownOperationException(f"Unknown operation: target '{target}' is not an ECR operation")
+        name = target[len(_model.TARGET_PREFIX) :]
+    operation = _model.operation(name)
     if operation is None:
-        raise UnknownOperationException(f"Unknown operation {target}")
+        raise UnknownOperationException(f"Unknown operation {request.target or _model.TARGET_PREFIX + name}")
     return operation
