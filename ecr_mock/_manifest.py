@@ -7,10 +7,11 @@ images holds each image's JSON once, as text.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sys
-from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -85,12 +86,12 @@ def digest_of(text: str) -> str:
 def parse(text: str, media_type_param: str | None) -> Manifest:
     """Read ``text`` as ECR does; InvalidParameterException 'Invalid JSON syntax' when it cannot."""
     try:
-        text.encode("utf-8")
+        data = text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate ("\ud800" escaped in the request) is no UTF-8 manifest
         raise _invalid_json() from None
     document = _load(text)
     media_type = document.get("mediaType")
-    if not isinstance(media_type, str) or not media_type:
+    if type(media_type) is not str or not media_type:
         media_type = media_type_param
     if not media_type:
         # ECR answers a manifest with no media type anywhere exactly like unparsable JSON (obs).
@@ -101,17 +102,20 @@ def parse(text: str, media_type_param: str | None) -> Manifest:
             f"Media type '{media_type_param}' does not match the manifest's media type '{media_type}'",
         )
     blobs = _blobs(document, media_type)
+    config = blobs[0]
+    children = document.get("manifests")
     subject = _descriptor(document.get("subject"))
     artifact_type = document.get("artifactType")
+    annotations = document.get("annotations")
     manifest = Manifest(
-        text=text,
-        digest=digest_of(text),
-        media_type=sys.intern(media_type),
-        config_media_type=blobs.config.media_type if blobs.config else None,
-        children=tuple(d.digest for d in map(_descriptor, _list(document.get("manifests"))) if d is not None),
-        subject=subject.digest if subject else None,
-        artifact_type=artifact_type if isinstance(artifact_type, str) and artifact_type else None,
-        annotations=_string_map(document.get("annotations")),
+        text,
+        "sha256:" + hashlib.sha256(data).hexdigest(),
+        sys.intern(media_type),
+        None if config is None else config.media_type,
+        _digests(children) if children else (),
+        None if subject is None else subject.digest,
+        artifact_type if type(artifact_type) is str and artifact_type else None,
+        _string_map(annotations) if annotations else None,
     )
     _remember(manifest.digest, blobs)
     return manifest
@@ -119,14 +123,24 @@ def parse(text: str, media_type_param: str | None) -> Manifest:
 
 def _blobs(document: dict[str, Any], media_type: str) -> Blobs:
     if media_type in (DOCKER_V1, DOCKER_V1_SIGNED):
-        return Blobs(None, tuple(Descriptor(digest, 0, None) for digest in _v1_blob_sums(document)))
-    layers = tuple(d for d in map(_descriptor, _list(document.get("layers"))) if d is not None)
-    return Blobs(_descriptor(document.get("config")), layers)
+        return Blobs(None, tuple(_new_descriptor((digest, 0, None)) for digest in _v1_blob_sums(document)))
+    layers = document.get("layers")
+    found = [_descriptor(layer) for layer in layers] if type(layers) is list else ()
+    return Blobs(_descriptor(document.get("config")), tuple([d for d in found if d is not None]))
+
+
+def _digests(descriptors: Any) -> tuple[str, ...]:
+    """The digests of a list of descriptors (an index's ``manifests``), skipping what is no descriptor."""
+    if type(descriptors) is not list:
+        return ()
+    found = [_descriptor(item) for item in descriptors]
+    return tuple([d.digest for d in found if d is not None])
 
 
 # --- the descriptors of recently used manifests ------------------------------------------------------------
 
-_RECENT: OrderedDict[str, Blobs] = OrderedDict()
+# Digest -> descriptors, oldest first: the calls around one push read them without parsing the text again.
+_RECENT: dict[str, Blobs] = {}
 _RECENT_SIZE = 256
 
 
@@ -139,10 +153,10 @@ def _blobs_of(manifest: Manifest) -> Blobs:
 
 
 def _remember(digest: str, blobs: Blobs) -> None:
-    _RECENT[digest] = blobs
-    _RECENT.move_to_end(digest)
-    if len(_RECENT) > _RECENT_SIZE:
-        _RECENT.popitem(last=False)
+    recent = _RECENT
+    recent[digest] = blobs
+    if len(recent) > _RECENT_SIZE:
+        del recent[next(iter(recent))]
 
 
 # --- reading JSON ------------------------------------------------------------------------------------------
@@ -166,16 +180,19 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+# Builds a Descriptor from one tuple: a C call, where Descriptor(...) runs NamedTuple's Python-level __new__.
+_new_descriptor: Callable[[tuple[str, int, str | None]], Descriptor] = functools.partial(tuple.__new__, Descriptor)
+
+
 def _descriptor(value: Any) -> Descriptor | None:
     if type(value) is not dict:
         return None
-    digest, size, media_type = value.get("digest"), value.get("size"), value.get("mediaType")
+    digest = value.get("digest")
     if type(digest) is not str:
         return None
-    return Descriptor(
-        digest,
-        size if type(size) is int else 0,
-        sys.intern(media_type) if type(media_type) is str else None,
+    size, media_type = value.get("size"), value.get("mediaType")
+    return _new_descriptor(
+        (digest, size if type(size) is int else 0, sys.intern(media_type) if type(media_type) is str else None)
     )
 
 

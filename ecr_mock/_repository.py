@@ -167,14 +167,16 @@ class Repository:
             self.parents.setdefault(child, set()).add(image.digest)
         if manifest.subject is not None:
             self.referrers.setdefault(manifest.subject, []).append(image.digest)
+        active = int(image.status == ACTIVE)
+        refs = self.blob_refs
         for blob in manifest.blobs:
             key = blob_key(blob.digest)
-            ref = self.blob_refs.get(key)
+            ref = refs.get(key)
             if ref is None:
-                self.blob_refs[key] = BlobRef(1, int(image.status == ACTIVE), blob.media_type)
+                refs[key] = BlobRef(1, active, blob.media_type)
             else:
                 ref.count += 1
-                ref.active += image.status == ACTIVE
+                ref.active += active
         return image
 
     def attach(self, image: Image, tag: str) -> None:

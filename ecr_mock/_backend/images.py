@@ -122,9 +122,10 @@ class ImageOps(RegistryBase):
         if manifest.is_list:
             sizes = [child.size for child in map(repository.images.get, manifest.children) if child]
             return max(sizes, default=nominal or 0)
-        stored = [repository.blobs.get(layer.digest) for layer in manifest.layers]
-        if manifest.layers and all(stored):
-            return sum(blob.size for blob in stored if blob)
+        if repository.blobs:  # some layers were uploaded: maybe all of this image's
+            stored = [repository.blobs.get(layer.digest) for layer in manifest.layers]
+            if stored and all(stored):
+                return sum(blob.size for blob in stored if blob)
         if nominal is None:
             return sum(layer.size for layer in manifest.layers)
         return nominal
