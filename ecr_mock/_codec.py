@@ -1,8 +1,8 @@
 """JSON <-> Python by botocore's ECR shapes: the request and response codec of the JSON-1.1 protocol.
 
-Both directions are compiled once per shape into small closures. A request is decoded, type-checked and checked
-against the model's constraints in one pass; only when that pass rejects it do the slower walks run, to say where
-and why (SerializationException for a wrong type, else ECR's validation error).
+Both directions are compiled once per shape into Python functions (``_codegen``). A request is decoded,
+type-checked and checked against the model's constraints in one pass; only when that pass rejects it do the slower
+walks here run, to say where and why (SerializationException for a wrong type, else ECR's validation error).
 """
 
 from __future__ import annotations
@@ -10,28 +10,14 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as _dt
-import json
 from collections.abc import Callable, Mapping
-from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
 
-from ecr_mock import _validate
+from ecr_mock import _jsonio, _validate
+from ecr_mock._codegen import Rejected, decoder, writer
 from ecr_mock._errors import SerializationException
-from ecr_mock._validate import Check
-
-Decoder = Callable[[Any], Any]
-
-
-# Built once: json.loads builds a new decoder on every call that passes any option.
-_JSON_DECODER = json.JSONDecoder()
-_quote: Callable[[str], str] = encode_basestring_ascii  # a JSON string literal, ASCII only, as json.dumps writes it
-
-
-class _Rejected(Exception):
-    """The fast decoder met a value of the wrong JSON type or one that breaks a rule: the slow walks say which."""
-
 
 # --- request: JSON -> Python, type- and constraint-checked against the input shape ---------------------------
 
@@ -44,146 +30,20 @@ def parse(operation: OperationModel, body: bytes, *, registry_ids: bool = True) 
     validation error ``_validate`` words. ``registry_ids=False`` leaves registry id patterns unchecked (default
     mode)."""
     try:
-        document = _JSON_DECODER.decode(body.decode() if body else "{}")
+        document = _jsonio.loads(body.decode()) if body else {}
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise SerializationException("Request body is not valid JSON") from None
     shape = operation.input_shape
     if shape is None:
         return {}
     try:
-        result: dict[str, Any] = _decoder(shape, registry_ids)(document)
+        result: dict[str, Any] = decoder(shape, registry_ids)(document)
         return result
-    except _Rejected:
+    except Rejected:
         pass
     params = _parse_structure(shape, document, "")  # raises SerializationException naming the member
     _validate.validate(operation, params, registry_ids=registry_ids)  # raises the violation
     raise AssertionError(f"the slow walks found nothing the fast decoder of {operation.name} rejected")
-
-
-_DECODERS: dict[tuple[int, bool], tuple[Shape, Decoder]] = {}
-
-
-def _decoder(shape: Shape, registry_ids: bool) -> Decoder:
-    key = (id(shape), registry_ids)
-    cached = _DECODERS.get(key)
-    if cached is None:
-        # the shape is kept alive with its id
-        cached = _DECODERS[key] = (shape, _compile_decoder(shape, registry_ids))
-    return cached[1]
-
-
-def _compile_decoder(shape: Shape, registry_ids: bool) -> Decoder:
-    type_name = shape.type_name
-    check = None if not registry_ids and shape.name in _validate.REGISTRY_ID_SHAPES else _validate.constraint(shape)
-    if type_name == "structure":
-        assert isinstance(shape, StructureShape)
-        members = {name: _decoder(member, registry_ids) for name, member in shape.members.items()}
-        return _structure_decoder(members, tuple(shape.required_members))
-    if type_name == "list":
-        assert isinstance(shape, ListShape)
-        return _list_decoder(_decoder(shape.member, registry_ids), check)
-    if type_name == "map":
-        assert isinstance(shape, MapShape)
-        return _map_decoder(_decoder(shape.key, registry_ids), _decoder(shape.value, registry_ids), check)
-    if type_name == "blob":
-        return _blob_decoder(check)
-    if type_name == "timestamp":
-        return _decode_timestamp
-    if type_name == "string":
-        return _string_decoder(check)
-    return _scalar_decoder(_SCALAR_TYPES[type_name], check)
-
-
-def _structure_decoder(members: dict[str, Decoder], required: tuple[str, ...]) -> Decoder:
-    def decode(value: Any) -> dict[str, Any]:
-        if type(value) is not dict:
-            raise _Rejected
-        out = {}
-        for name, item in value.items():
-            member = members.get(name)
-            if member is not None and item is not None:  # unknown members are ignored, as AWS does
-                out[name] = member(item)
-        for name in required:
-            if name not in out:
-                raise _Rejected
-        return out
-
-    return decode
-
-
-def _list_decoder(item: Decoder, check: Check | None) -> Decoder:
-    def decode(value: Any) -> list[Any]:
-        if type(value) is not list or (check is not None and not check(value)):
-            raise _Rejected
-        return [item(entry) for entry in value]
-
-    return decode
-
-
-def _map_decoder(key: Decoder, item: Decoder, check: Check | None) -> Decoder:
-    def decode(value: Any) -> dict[str, Any]:
-        if type(value) is not dict or (check is not None and not check(value)):
-            raise _Rejected
-        return {key(name): item(entry) for name, entry in value.items()}
-
-    return decode
-
-
-def _string_decoder(check: Check | None) -> Decoder:
-    if check is None:
-
-        def decode(value: Any) -> Any:
-            if type(value) is not str:
-                raise _Rejected
-            return value
-
-        return decode
-
-    def decode_checked(value: Any) -> Any:
-        if type(value) is not str or not check(value):
-            raise _Rejected
-        return value
-
-    return decode_checked
-
-
-def _scalar_decoder(kinds: tuple[type, ...], check: Check | None) -> Decoder:
-    def decode(value: Any) -> Any:
-        if type(value) not in kinds or (check is not None and not check(value)):
-            raise _Rejected
-        return value
-
-    return decode
-
-
-def _blob_decoder(check: Check | None) -> Decoder:
-    def decode(value: Any) -> bytes:
-        if type(value) is not str:
-            raise _Rejected
-        try:
-            data = base64.b64decode(value, validate=True)
-        except (binascii.Error, ValueError):
-            raise _Rejected from None
-        if check is not None and not check(data):
-            raise _Rejected
-        return data
-
-    return decode
-
-
-def _decode_timestamp(value: Any) -> _dt.datetime:
-    if type(value) not in (int, float):
-        raise _Rejected
-    return _dt.datetime.fromtimestamp(value, _dt.timezone.utc)
-
-
-_SCALAR_TYPES: Mapping[str, tuple[type, ...]] = {
-    "boolean": (bool,),
-    "integer": (int,),
-    "long": (int,),
-    "float": (int, float),
-    "double": (int, float),
-}
 
 
 # --- the slow walk that says where a value has the wrong type ----------------------------------------------
@@ -280,116 +140,4 @@ def serialize(shape: StructureShape | None, result: dict[str, Any]) -> bytes:
     """
     if shape is None:
         return b"{}"
-    out: list[str] = []
-    _writer(shape)(result, out)
-    return "".join(out).encode()
-
-
-Writer = Callable[[Any, list[str]], None]
-_WRITERS: dict[int, tuple[Shape, Writer]] = {}
-
-
-def _writer(shape: Shape) -> Writer:
-    """The function that appends the JSON text of a value of ``shape`` to a list, compiled once per shape."""
-    cached = _WRITERS.get(id(shape))
-    if cached is None:
-        cached = _WRITERS[id(shape)] = (shape, _compile_writer(shape))  # the shape is kept alive with its id
-    return cached[1]
-
-
-def _compile_writer(shape: Shape) -> Writer:
-    type_name = shape.type_name
-    if type_name == "structure":
-        assert isinstance(shape, StructureShape)
-        return _structure_writer(shape)
-    if type_name == "list":
-        assert isinstance(shape, ListShape)
-        return _list_writer(_writer(shape.member))
-    if type_name == "map":
-        assert isinstance(shape, MapShape)
-        return _map_writer(_writer(shape.value))
-    return _SCALAR_WRITERS[type_name]
-
-
-def _structure_writer(shape: StructureShape) -> Writer:
-    # per member: its key opening the object, its key after another member, and its value's writer
-    plan = {
-        name: ("{" + _quote(name) + ":", "," + _quote(name) + ":", _writer(member))
-        for name, member in shape.members.items()
-    }
-
-    def write(value: dict[str, Any], out: list[str]) -> None:
-        first = True
-        for name, item in value.items():
-            if item is None:
-                continue
-            member = plan.get(name)
-            if member is None:
-                continue
-            out.append(member[0] if first else member[1])
-            first = False
-            member[2](item, out)
-        out.append("{}" if first else "}")
-
-    return write
-
-
-def _list_writer(item: Writer) -> Writer:
-    def write(value: list[Any], out: list[str]) -> None:
-        separator = "["
-        for entry in value:
-            out.append(separator)
-            separator = ","
-            item(entry, out)
-        out.append("]" if separator == "," else "[]")
-
-    return write
-
-
-def _map_writer(item: Writer) -> Writer:
-    def write(value: dict[str, Any], out: list[str]) -> None:
-        separator = "{"
-        for key, entry in value.items():
-            out.append(separator + _quote(key) + ":")
-            separator = ","
-            item(entry, out)
-        out.append("}" if separator == "," else "{}")
-
-    return write
-
-
-def _write_string(value: str, out: list[str]) -> None:
-    out.append(_quote(value))
-
-
-def _write_boolean(value: bool, out: list[str]) -> None:
-    out.append("true" if value else "false")
-
-
-def _write_integer(value: int, out: list[str]) -> None:
-    out.append(int.__repr__(value))
-
-
-def _write_number(value: float, out: list[str]) -> None:
-    out.append(float.__repr__(float(value)))
-
-
-def _write_timestamp(value: _dt.datetime, out: list[str]) -> None:
-    """Epoch seconds as ECR sends them; a naive datetime (seed mode) as an ISO string botocore keeps naive."""
-    out.append('"' + value.isoformat() + '"' if value.tzinfo is None else float.__repr__(value.timestamp()))
-
-
-def _write_blob(value: bytes, out: list[str]) -> None:
-    out.append('"' + base64.b64encode(value).decode() + '"')
-
-
-_SCALAR_WRITERS: Mapping[str, Writer] = {
-    "string": _write_string,
-    "boolean": _write_boolean,
-    "integer": _write_integer,
-    "long": _write_integer,
-    "float": _write_number,
-    "double": _write_number,
-    "timestamp": _write_timestamp,
-    "blob": _write_blob,
-}
+    return writer(shape)(result).encode()

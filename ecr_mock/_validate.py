@@ -10,7 +10,7 @@ model lists only that. Input has already been type-checked by the protocol layer
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -166,46 +166,33 @@ def _coral_value(value: Any) -> str:
     return f"'{value}' "
 
 
-# --- the fast check: one closure per shape, compiled into the protocol layer's decoder ------------------------
+# --- the rules of one shape, for the compiled decoders ------------------------------------------------------
 
-Check = Callable[[Any], bool]
 _SIZED = frozenset({"string", "list", "map", "blob"})
 _NUMERIC = frozenset({"integer", "long", "float", "double"})
 
 
-def constraint(shape: Shape) -> Check | None:
-    """A function that is True when ``value`` keeps the rules of ``shape`` itself (length or range, enum,
-    pattern: the rules ``_own_violation`` words), or None when the shape has none. Members and items are the
-    caller's to check."""
+@dataclass(frozen=True)
+class Rules:
+    """What ``_own_violation`` checks on a shape itself: a length (``sized``) or value range, an enum, a pattern."""
+
+    sized: bool
+    low: int | float | None
+    high: int | float | None
+    enum: frozenset[str] | None
+    pattern: re.Pattern[str] | None
+
+
+@cache
+def rules(shape: Shape) -> Rules | None:
+    """The rules of ``shape`` itself, or None when it has none (members and items are checked on their own)."""
     meta = shape.metadata
-    low, high = meta.get("min"), meta.get("max")
-    enum = frozenset(meta["enum"]) if shape.type_name == "string" and "enum" in meta else None
-    match = _pattern(meta["pattern"]).fullmatch if shape.type_name == "string" and "pattern" in meta else None
-    size: Check | None = None
-    if shape.type_name in _SIZED and (low is not None or high is not None):
-        size = _between(len, low, high)
-    elif shape.type_name in _NUMERIC and (low is not None or high is not None):
-        size = _between(None, low, high)
-    checks = [check for check in (size, enum.__contains__ if enum else None, _matches(match)) if check]
-    if not checks:
+    type_name = shape.type_name
+    ranged = type_name in _SIZED or type_name in _NUMERIC
+    low = meta.get("min") if ranged else None
+    high = meta.get("max") if ranged else None
+    enum = frozenset(meta["enum"]) if type_name == "string" and "enum" in meta else None
+    pattern = _pattern(meta["pattern"]) if type_name == "string" and "pattern" in meta else None
+    if low is None and high is None and enum is None and pattern is None:
         return None
-    if len(checks) == 1:
-        return checks[0]
-    if len(checks) == 2:
-        first, second = checks
-        return lambda value: first(value) and second(value)
-    return lambda value: all(check(value) for check in checks)
-
-
-def _between(measure: Callable[[Any], Any] | None, low: Any, high: Any) -> Check:
-    low = float("-inf") if low is None else low
-    high = float("inf") if high is None else high
-    if measure is None:
-        return lambda value: low <= value <= high
-    return lambda value: low <= measure(value) <= high
-
-
-def _matches(match: Callable[[str], re.Match[str] | None] | None) -> Check | None:
-    if match is None:
-        return None
-    return lambda value: match(value) is not None
+    return Rules(type_name in _SIZED, low, high, enum, pattern)

@@ -1,0 +1,300 @@
+"""Request decoders and response writers compiled to Python source: one straight-line function per shape.
+
+A call's wire work is a walk over its input and output shapes. Done with a closure per member, each value costs a
+chain of small calls, and in a boto3 flow (botocore's own work in between) calls are what costs. So each shape is
+compiled once into one function whose scalar members are checked or written inline, calling out only for nested
+structures, lists and maps:
+
+- ``decoder(shape, registry_ids)``: JSON-decoded value -> parameters. Checks JSON types, required members and the
+  model's constraints (``_validate.rules``), drops null and unknown members, decodes blobs and timestamps; raises
+  ``Rejected`` on the first problem, for the slow walks to word.
+- ``writer(shape)``: Python value -> JSON text. Leaves out None and members the model lacks; timestamps as epoch
+  seconds (naive ones as ISO strings), blobs as base64; compact and ASCII-only, as ``json.dumps`` writes.
+
+Nothing here is ECR's: shapes come from botocore's model, and every literal in the generated source is ``repr`` of
+a model name or constant.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as _dt
+from collections.abc import Callable
+from json.encoder import encode_basestring_ascii
+from typing import Any
+
+from botocore.model import ListShape, MapShape, Shape, StructureShape
+
+from ecr_mock import _validate
+
+Decoder = Callable[[Any], Any]
+Writer = Callable[[Any], str]
+
+quote: Callable[[str], str] = encode_basestring_ascii  # a JSON string literal, ASCII only, as json.dumps writes it
+
+
+class Rejected(Exception):
+    """A value of the wrong JSON type, a missing required member, or a broken constraint."""
+
+
+class _Source:
+    """One generated function: its lines and the objects its source names."""
+
+    def __init__(self, env: dict[str, Any]) -> None:
+        self.lines: list[str] = []
+        self.env = dict(env)
+
+    def name(self, value: Any) -> str:
+        """A name the source can use for ``value``."""
+        name = f"_k{len(self.env)}"
+        self.env[name] = value
+        return name
+
+    def add(self, line: str) -> None:
+        self.lines.append(line)
+
+    def build(self, label: str) -> Any:
+        source = "\n".join(self.lines)
+        code = compile(source, f"<ecr_mock {label}>", "exec")
+        namespace: dict[str, Any] = {}
+        exec(code, self.env, namespace)  # source built here from the model's names, repr-quoted
+        return namespace["generated"]
+
+
+# --- decoders -----------------------------------------------------------------------------------------------
+
+_INLINE_TYPES = {
+    "string": "type({v}) is not str",
+    "boolean": "type({v}) is not bool",
+    "integer": "type({v}) is not int",
+    "long": "type({v}) is not int",
+    "float": "type({v}) not in _NUMBERS",
+    "double": "type({v}) not in _NUMBERS",
+}
+_DECODER_ENV: dict[str, Any] = {"Rejected": Rejected, "_NUMBERS": (int, float)}
+_DECODERS: dict[tuple[int, bool], tuple[Shape, Decoder]] = {}
+
+
+def decoder(shape: Shape, registry_ids: bool) -> Decoder:
+    """The compiled decoder of ``shape`` (``registry_ids=False``: registry id patterns unchecked)."""
+    key = (id(shape), registry_ids)
+    cached = _DECODERS.get(key)
+    if cached is None:
+        cached = _DECODERS[key] = (shape, _compile_decoder(shape, registry_ids))  # the shape lives with its id
+    return cached[1]
+
+
+def _bad(source: _Source, shape: Shape, var: str, registry_ids: bool) -> str:
+    """A condition, true when ``var`` is not a valid value of the scalar ``shape``."""
+    conditions = [_INLINE_TYPES[shape.type_name].format(v=var)]
+    rules = None if not registry_ids and shape.name in _validate.REGISTRY_ID_SHAPES else _validate.rules(shape)
+    if rules is not None:
+        conditions.extend(_rule_conditions(source, rules, var))
+    return " or ".join(conditions)
+
+
+def _rule_conditions(source: _Source, rules: _validate.Rules, var: str) -> list[str]:
+    measured = f"len({var})" if rules.sized else var
+    conditions = []
+    if rules.low is not None:
+        conditions.append(f"{measured} < {rules.low!r}")
+    if rules.high is not None:
+        conditions.append(f"{measured} > {rules.high!r}")
+    if rules.enum is not None:
+        conditions.append(f"{var} not in {source.name(rules.enum)}")
+    if rules.pattern is not None:
+        conditions.append(f"{source.name(rules.pattern.fullmatch)}({var}) is None")
+    return conditions
+
+
+def _compile_decoder(shape: Shape, registry_ids: bool) -> Decoder:
+    source = _Source(_DECODER_ENV)
+    type_name = shape.type_name
+    if type_name in _INLINE_TYPES:
+        source.add("def generated(value):")
+        source.add(f"    if {_bad(source, shape, 'value', registry_ids)}:")
+        source.add("        raise Rejected")
+        source.add("    return value")
+    elif isinstance(shape, StructureShape):
+        _structure_decoder(source, shape, registry_ids)
+    elif isinstance(shape, ListShape):
+        _list_decoder(source, shape, registry_ids)
+    elif isinstance(shape, MapShape):
+        _map_decoder(source, shape, registry_ids)
+    elif type_name == "blob":
+        return _blob_decoder(_validate.rules(shape))
+    elif type_name == "timestamp":
+        return _decode_timestamp
+    else:
+        raise ValueError(f"no decoder for the shape type {type_name!r} ({shape.name})")
+    decoded: Decoder = source.build(f"decoder {shape.name}")
+    return decoded
+
+
+def _structure_decoder(source: _Source, shape: StructureShape, registry_ids: bool) -> None:
+    required = set(shape.required_members)
+    source.add("def generated(value):")
+    source.add("    if type(value) is not dict:")
+    source.add("        raise Rejected")
+    source.add("    get = value.get")
+    source.add("    out = {}")
+    for name, member in shape.members.items():
+        source.add(f"    v = get({name!r})")
+        source.add("    if v is not None:")
+        if member.type_name in _INLINE_TYPES:
+            source.add(f"        if {_bad(source, member, 'v', registry_ids)}:")
+            source.add("            raise Rejected")
+            source.add(f"        out[{name!r}] = v")
+        else:
+            source.add(f"        out[{name!r}] = {source.name(decoder(member, registry_ids))}(v)")
+        if name in required:
+            source.add("    else:")
+            source.add("        raise Rejected")
+    source.add("    return out")
+
+
+def _list_decoder(source: _Source, shape: ListShape, registry_ids: bool) -> None:
+    rules = _validate.rules(shape)
+    own = " or ".join(["type(value) is not list", *(_rule_conditions(source, rules, "value") if rules else [])])
+    source.add("def generated(value):")
+    source.add(f"    if {own}:")
+    source.add("        raise Rejected")
+    item = shape.member
+    if item.type_name in _INLINE_TYPES:  # scalars come through unchanged: check them and keep the list
+        source.add("    for v in value:")
+        source.add(f"        if {_bad(source, item, 'v', registry_ids)}:")
+        source.add("            raise Rejected")
+        source.add("    return value")
+    else:
+        source.add(f"    return [{source.name(decoder(item, registry_ids))}(v) for v in value]")
+
+
+def _map_decoder(source: _Source, shape: MapShape, registry_ids: bool) -> None:
+    rules = _validate.rules(shape)
+    own = " or ".join(["type(value) is not dict", *(_rule_conditions(source, rules, "value") if rules else [])])
+    source.add("def generated(value):")
+    source.add(f"    if {own}:")
+    source.add("        raise Rejected")
+    source.add("    for k in value:")
+    source.add(f"        if {_bad(source, shape.key, 'k', registry_ids)}:")
+    source.add("            raise Rejected")
+    item = shape.value
+    if item.type_name in _INLINE_TYPES:
+        source.add("    for v in value.values():")
+        source.add(f"        if {_bad(source, item, 'v', registry_ids)}:")
+        source.add("            raise Rejected")
+        source.add("    return value")
+    else:
+        source.add(f"    return {{k: {source.name(decoder(item, registry_ids))}(v) for k, v in value.items()}}")
+
+
+def _blob_decoder(rules: _validate.Rules | None) -> Decoder:
+    low = None if rules is None else rules.low
+    high = None if rules is None else rules.high
+
+    def decode(value: Any) -> bytes:
+        if type(value) is not str:
+            raise Rejected
+        try:
+            data = base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise Rejected from None
+        if (low is not None and len(data) < low) or (high is not None and len(data) > high):
+            raise Rejected
+        return data
+
+    return decode
+
+
+def _decode_timestamp(value: Any) -> _dt.datetime:
+    if type(value) not in (int, float):
+        raise Rejected
+    return _dt.datetime.fromtimestamp(value, _dt.timezone.utc)
+
+
+# --- writers ------------------------------------------------------------------------------------------------
+
+
+def _write_timestamp(value: _dt.datetime) -> str:
+    """Epoch seconds as ECR sends them; a naive datetime (seed mode) as an ISO string botocore keeps naive."""
+    return '"' + value.isoformat() + '"' if value.tzinfo is None else float.__repr__(value.timestamp())
+
+
+def _write_blob(value: bytes) -> str:
+    return '"' + base64.b64encode(value).decode() + '"'
+
+
+_INLINE_WRITES = {
+    "string": "_quote({v})",
+    "boolean": "('true' if {v} else 'false')",
+    "integer": "_int({v})",
+    "long": "_int({v})",
+    "float": "_float(float({v}))",
+    "double": "_float(float({v}))",
+    "timestamp": "_timestamp({v})",
+    "blob": "_blob({v})",
+}
+_WRITER_ENV: dict[str, Any] = {
+    "_quote": quote,
+    "_int": int.__repr__,
+    "_float": float.__repr__,
+    "_timestamp": _write_timestamp,
+    "_blob": _write_blob,
+}
+_SCALAR_WRITERS: dict[str, Writer] = {
+    "string": quote,
+    "boolean": lambda value: "true" if value else "false",
+    "integer": int.__repr__,
+    "long": int.__repr__,
+    "float": lambda value: float.__repr__(float(value)),
+    "double": lambda value: float.__repr__(float(value)),
+    "timestamp": _write_timestamp,
+    "blob": _write_blob,
+}
+_WRITERS: dict[int, tuple[Shape, Writer]] = {}
+
+
+def writer(shape: Shape) -> Writer:
+    """The compiled writer of ``shape``: its value -> JSON text."""
+    cached = _WRITERS.get(id(shape))
+    if cached is None:
+        cached = _WRITERS[id(shape)] = (shape, _compile_writer(shape))  # the shape lives with its id
+    return cached[1]
+
+
+def _value(source: _Source, shape: Shape, var: str) -> str:
+    """An expression: the JSON text of ``var``, a value of ``shape``."""
+    inline = _INLINE_WRITES.get(shape.type_name)
+    if inline is not None:
+        return inline.format(v=var)
+    return f"{source.name(writer(shape))}({var})"
+
+
+def _compile_writer(shape: Shape) -> Writer:
+    if shape.type_name in _SCALAR_WRITERS:
+        return _SCALAR_WRITERS[shape.type_name]
+    source = _Source(_WRITER_ENV)
+    source.add("def generated(value):")
+    if isinstance(shape, StructureShape):
+        source.add("    get = value.get")
+        source.add("    parts = []")
+        for name, member in shape.members.items():
+            source.add(f"    v = get({name!r})")
+            source.add("    if v is not None:")
+            source.add(f"        parts.append({quote(name) + ':'!r} + {_value(source, member, 'v')})")
+        source.add("    return '{' + ','.join(parts) + '}'")
+    elif isinstance(shape, ListShape):
+        item = shape.member
+        if item.type_name == "string":
+            source.add("    return '[' + ','.join(map(_quote, value)) + ']'")
+        else:
+            source.add(f"    return '[' + ','.join([{_value(source, item, 'v')} for v in value]) + ']'")
+        source.add("")
+    elif isinstance(shape, MapShape):
+        entry = f"_quote(k) + ':' + {_value(source, shape.value, 'v')}"
+        source.add(f"    return '{{' + ','.join([{entry} for k, v in value.items()]) + '}}'")
+    else:
+        raise ValueError(f"no writer for the shape type {shape.type_name!r} ({shape.name})")
+    written: Writer = source.build(f"writer {shape.name}")
+    return written
