@@ -20,8 +20,6 @@ _protocol: ModuleType | None = None  # ecr_mock._protocol once loaded
 EVENT = "before-send.ecr"
 UNIQUE_ID = "ecr_mock.intercept"
 
-_SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([a-z0-9-]+)/")
-_SCOPE_BYTES = re.compile(_SCOPE.pattern.encode())  # botocore's signer leaves the header as bytes
 _HOST = re.compile(r"(?:^|\.)ecr\.([a-z0-9-]+)\.amazonaws\.com")
 _EVENT_PREFIX = EVENT + "."
 
@@ -57,14 +55,19 @@ def before_send(request: AWSPreparedRequest, event_name: str | None = None, **_:
 
 
 def _scope(authorization: str | bytes | None) -> tuple[str | None, str | None]:
-    """(access key id, region) from a SigV4 Authorization header; (None, None) when unsigned."""
-    if authorization is None:
+    """(access key id, region) from a SigV4 Authorization header's credential scope
+    (``Credential=<key>/<yyyymmdd>/<region>/<service>/aws4_request``); (None, None) when there is none."""
+    if not authorization:
         return None, None
-    if isinstance(authorization, bytes):
-        found = _SCOPE_BYTES.search(authorization)
-        return (found.group(1).decode(), found.group(2).decode()) if found else (None, None)
-    match = _SCOPE.search(authorization)
-    return (match.group(1), match.group(2)) if match else (None, None)
+    raw = authorization if isinstance(authorization, bytes) else authorization.encode("latin-1", "replace")
+    start = raw.find(b"Credential=")
+    if start < 0:
+        return None, None
+    end = raw.find(b",", start)
+    parts = raw[start + 11 : end if end >= 0 else len(raw)].split(b"/")
+    if len(parts) < 4 or not parts[0] or not parts[2] or len(parts[1]) != 8 or not parts[1].isdigit():
+        return None, None
+    return parts[0].decode("latin-1"), parts[2].decode("latin-1")
 
 
 def _load_protocol() -> ModuleType:

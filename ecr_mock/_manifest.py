@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from ecr_mock import _jsonio
 from ecr_mock._errors import InvalidParameterException
 
 DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json"
@@ -62,16 +62,16 @@ class Manifest:
 
     @property
     def config(self) -> Descriptor | None:
-        return _blobs_of(self).config
+        return blobs_of(self).config
 
     @property
     def layers(self) -> tuple[Descriptor, ...]:
-        return _blobs_of(self).layers
+        return blobs_of(self).layers
 
     @property
     def blobs(self) -> tuple[Descriptor, ...]:
         """The config and every layer: what must be in the repository for the image to be pulled."""
-        config, layers = _blobs_of(self)
+        config, layers = blobs_of(self)
         return layers if config is None else (config, *layers)
 
     @property
@@ -85,11 +85,20 @@ def digest_of(text: str) -> str:
 
 def parse(text: str, media_type_param: str | None) -> Manifest:
     """Read ``text`` as ECR does; InvalidParameterException 'Invalid JSON syntax' when it cannot."""
+    return read(text, media_type_param)[0]
+
+
+def read(text: str, media_type_param: str | None) -> tuple[Manifest, Blobs]:
+    """``parse``, and the descriptors the manifest names (what a push indexes next)."""
     try:
         data = text.encode("utf-8")
+        document = _jsonio.loads(text)
     except UnicodeEncodeError:  # a lone surrogate ("\ud800" escaped in the request) is no UTF-8 manifest
         raise _invalid_json() from None
-    document = _load(text)
+    except (ValueError, RecursionError):
+        raise _invalid_json() from None
+    if type(document) is not dict:
+        raise _invalid_json()
     media_type = document.get("mediaType")
     if type(media_type) is not str or not media_type:
         media_type = media_type_param
@@ -117,16 +126,27 @@ def parse(text: str, media_type_param: str | None) -> Manifest:
         artifact_type if type(artifact_type) is str and artifact_type else None,
         _string_map(annotations) if annotations else None,
     )
-    _remember(manifest.digest, blobs)
-    return manifest
+    recent = _RECENT  # _remember, inlined
+    recent[manifest.digest] = blobs
+    if len(recent) > _RECENT_SIZE:
+        del recent[next(iter(recent))]
+    return manifest, blobs
 
 
 def _blobs(document: dict[str, Any], media_type: str) -> Blobs:
     if media_type in (DOCKER_V1, DOCKER_V1_SIGNED):
         return Blobs(None, tuple(_new_descriptor((digest, 0, None)) for digest in _v1_blob_sums(document)))
     layers = document.get("layers")
-    found = [_descriptor(layer) for layer in layers] if type(layers) is list else ()
-    return Blobs(_descriptor(document.get("config")), tuple([d for d in found if d is not None]))
+    found: list[Descriptor] = []
+    if type(layers) is list:
+        intern, new = sys.intern, _new_descriptor
+        for layer in layers:  # _descriptor, inlined: a manifest has a handful of layers and every push reads them
+            if type(layer) is dict:
+                digest, size, kind = layer.get("digest"), layer.get("size"), layer.get("mediaType")
+                if type(digest) is str:
+                    kind = intern(kind) if type(kind) is str else None
+                    found.append(new((digest, size if type(size) is int else 0, kind)))
+    return Blobs(_descriptor(document.get("config")), tuple(found))
 
 
 def _digests(descriptors: Any) -> tuple[str, ...]:
@@ -144,7 +164,7 @@ _RECENT: dict[str, Blobs] = {}
 _RECENT_SIZE = 256
 
 
-def _blobs_of(manifest: Manifest) -> Blobs:
+def blobs_of(manifest: Manifest) -> Blobs:
     blobs = _RECENT.get(manifest.digest)
     if blobs is None:
         blobs = _blobs(_load(manifest.text), manifest.media_type)
@@ -164,7 +184,7 @@ def _remember(digest: str, blobs: Blobs) -> None:
 
 def _load(text: str) -> dict[str, Any]:
     try:
-        document = json.loads(text)
+        document = _jsonio.loads(text)
     except (ValueError, RecursionError):
         raise _invalid_json() from None
     if not isinstance(document, dict):

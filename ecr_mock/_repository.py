@@ -14,7 +14,7 @@ from typing import Any
 
 from ecr_mock._blobs import Blob, BlobRef, Upload, blob_key
 from ecr_mock._lifecycle import Decision, LifecyclePolicy
-from ecr_mock._manifest import Manifest
+from ecr_mock._manifest import Blobs, Manifest, blobs_of
 from ecr_mock._ordered import Ordered
 
 
@@ -118,18 +118,16 @@ class Repository:
     activating: set[str] = field(default_factory=set)  # digests being restored from ARCHIVE
     seeded_findings: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = field(default_factory=dict)
     seq: int = 0
+    arn: str = field(init=False)  # name, registry and region never change: both are built once
+    uri: str = field(init=False)
 
-    @property
-    def arn(self) -> str:
-        return f"arn:{partition(self.region)}:ecr:{self.region}:{self.registry_id}:repository/{self.name}"
+    def __post_init__(self) -> None:
+        self.arn = f"arn:{partition(self.region)}:ecr:{self.region}:{self.registry_id}:repository/{self.name}"
+        self.uri = f"{self.registry_id}.dkr.ecr.{self.region}.amazonaws.com/{self.name}"
 
     def listing(self, kind: str, *more: str) -> str:
         """What a page token of this repository's ``kind`` listing is bound to."""
         return ":".join((kind, self.registry_id, self.region, self.name, *more))
-
-    @property
-    def uri(self) -> str:
-        return f"{self.registry_id}.dkr.ecr.{self.region}.amazonaws.com/{self.name}"
 
     # --- lookups -------------------------------------------------------------------------------------------
 
@@ -160,16 +158,18 @@ class Repository:
 
     # --- changes -------------------------------------------------------------------------------------------
 
-    def add(self, image: Image) -> Image:
+    def add(self, image: Image, blobs: Blobs | None = None) -> Image:
+        """Store ``image`` and index what its manifest names (``blobs``: its descriptors, when already read)."""
         manifest = image.manifest
-        self.images.add(image.digest, image)
+        self.images.add(manifest.digest, image)
         for child in manifest.children:
             self.parents.setdefault(child, set()).add(image.digest)
         if manifest.subject is not None:
             self.referrers.setdefault(manifest.subject, []).append(image.digest)
         active = int(image.status == ACTIVE)
         refs = self.blob_refs
-        for blob in manifest.blobs:
+        config, layers = blobs or blobs_of(manifest)
+        for blob in layers if config is None else (config, *layers):
             key = blob_key(blob.digest)
             ref = refs.get(key)
             if ref is None:

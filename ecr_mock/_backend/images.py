@@ -20,7 +20,7 @@ from ecr_mock._errors import (
     ReferencedImagesNotFoundException,
     RepositoryNotFoundException,
 )
-from ecr_mock._manifest import Descriptor, Manifest, parse
+from ecr_mock._manifest import LIST_TYPES, Blobs, Descriptor, Manifest, read
 from ecr_mock._repository import ACTIVATING, ACTIVE, ARCHIVED, Image, Repository
 
 _DIGEST = re.compile(DIGEST_PATTERN)
@@ -60,8 +60,10 @@ class ImageOps(RegistryBase):
         media_type: str | None = None,
     ) -> tuple[Repository, Image, str | None]:
         """Store a manifest (and tag it): ecr-behaviour.md 4.3. Returns where, the image and the tag applied."""
-        repository = self.repository_for_push(name)
-        manifest = parse(manifest_text, media_type)
+        repository = self.repositories.get(name)
+        if repository is None or repository.activating:  # missing (maybe created on push), or restores to settle
+            repository = self.repository_for_push(name)
+        manifest, blobs = read(manifest_text, media_type)
         if digest is not None and digest != manifest.digest:
             raise ImageDigestDoesNotMatchException.of(digest, manifest.digest)
         existing = repository.images.get(manifest.digest)
@@ -70,7 +72,7 @@ class ImageOps(RegistryBase):
         restoring = existing is not None and existing.status != ACTIVE  # pushing an archived image restores it
         if tag is None:
             if existing is None:
-                return repository, self._add_image(repository, manifest), None
+                return repository, self._add_image(repository, manifest, blobs), None
             if restoring or self.world.behaviour.untagged_repush_allowed:
                 self._restore(repository, existing)
                 return repository, existing, None
@@ -86,7 +88,7 @@ class ImageOps(RegistryBase):
             raise ImageTagAlreadyExistsException.of(tag, name)
         if existing is not None and len(existing.tags) >= _config.MAX_TAGS_PER_IMAGE:
             raise LimitExceededException.tags_per_image(_config.MAX_TAGS_PER_IMAGE, manifest.digest)
-        image = existing or self._add_image(repository, manifest)
+        image = existing or self._add_image(repository, manifest, blobs)
         self._restore(repository, image)
         repository.attach(image, tag)
         self.after_tag(repository, image, tag)
@@ -107,27 +109,27 @@ class ImageOps(RegistryBase):
             repository.set_status(image, ACTIVE)
             image.last_activated_at = _clock.now()
 
-    def _add_image(self, repository: Repository, manifest: Manifest) -> Image:
+    def _add_image(self, repository: Repository, manifest: Manifest, blobs: Blobs) -> Image:
         if len(repository.images) >= _config.MAX_IMAGES_PER_REPOSITORY:
             raise LimitExceededException.images(_config.MAX_IMAGES_PER_REPOSITORY, repository.name, self.registry_id)
-        size = self._image_size(repository, manifest)
-        image = repository.add(Image(manifest=manifest, pushed=_clock.now().timestamp(), size=size))
+        size = self._image_size(repository, manifest, blobs.layers)
+        image = repository.add(Image(manifest, _clock.now().timestamp(), size), blobs)
         self.after_push(repository, image)
         return image
 
-    def _image_size(self, repository: Repository, manifest: Manifest) -> int:
+    def _image_size(self, repository: Repository, manifest: Manifest, layers: tuple[Descriptor, ...]) -> int:
         """ECR's size: the layers' stored (compressed) bytes; a list's largest child. Without the layers
         uploaded, the default mode keeps the seed's nominal size and strict mode trusts the manifest."""
         nominal = self.world.behaviour.nominal_image_size
-        if manifest.is_list:
+        if manifest.media_type in LIST_TYPES:
             sizes = [child.size for child in map(repository.images.get, manifest.children) if child]
             return max(sizes, default=nominal or 0)
         if repository.blobs:  # some layers were uploaded: maybe all of this image's
-            stored = [repository.blobs.get(layer.digest) for layer in manifest.layers]
+            stored = [repository.blobs.get(layer.digest) for layer in layers]
             if stored and all(stored):
                 return sum(blob.size for blob in stored if blob)
         if nominal is None:
-            return sum(layer.size for layer in manifest.layers)
+            return sum(layer.size for layer in layers)
         return nominal
 
     def list_images(
