@@ -16,7 +16,7 @@ from typing import Any
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
 
 from ecr_mock import _jsonio, _validate
-from ecr_mock._codegen import Rejected, decoder, writer
+from ecr_mock._codegen import Rejected, decoder, write
 from ecr_mock._errors import SerializationException
 
 # --- request: JSON -> Python, type- and constraint-checked against the input shape ---------------------------
@@ -140,4 +140,4 @@ def serialize(shape: StructureShape | None, result: dict[str, Any]) -> bytes:
     """
     if shape is None:
         return b"{}"
-    return writer(shape)(result).encode()
+    return write(shape, result).encode()

@@ -8,8 +8,9 @@ structures, lists and maps:
 - ``decoder(shape, registry_ids)``: JSON-decoded value -> parameters. Checks JSON types, required members and the
   model's constraints (``_validate.rules``), drops null and unknown members, decodes blobs and timestamps; raises
   ``Rejected`` on the first problem, for the slow walks to word.
-- ``writer(shape)``: Python value -> JSON text. Leaves out None and members the model lacks; timestamps as epoch
-  seconds (naive ones as ISO strings), blobs as base64; compact and ASCII-only, as ``json.dumps`` writes.
+- ``writer(shape)``: Python value -> JSON text, appended to a list (``write`` joins it). Leaves out None and members
+  the model lacks; timestamps as epoch seconds (naive ones as ISO strings), blobs as base64; compact and
+  ASCII-only, as ``json.dumps`` writes.
 
 Nothing here is ECR's: shapes come from botocore's model, and every literal in the generated source is ``repr`` of
 a model name or constant.
@@ -29,7 +30,7 @@ from botocore.model import ListShape, MapShape, Shape, StructureShape
 from ecr_mock import _validate
 
 Decoder = Callable[[Any], Any]
-Writer = Callable[[Any], str]
+Writer = Callable[[Any, list[str]], None]
 
 quote: Callable[[str], str] = encode_basestring_ascii  # a JSON string literal, ASCII only, as json.dumps writes it
 
@@ -97,9 +98,11 @@ def _bad(source: _Source, shape: Shape, var: str, registry_ids: bool) -> str:
 def _rule_conditions(source: _Source, rules: _validate.Rules, var: str) -> list[str]:
     measured = f"len({var})" if rules.sized else var
     conditions = []
-    if rules.low is not None:
+    if rules.low is not None and rules.high is not None:  # one len() for both bounds
+        conditions.append(f"not ({rules.low!r} <= {measured} <= {rules.high!r})")
+    elif rules.low is not None:
         conditions.append(f"{measured} < {rules.low!r}")
-    if rules.high is not None:
+    elif rules.high is not None:
         conditions.append(f"{measured} > {rules.high!r}")
     if rules.enum is not None:
         conditions.append(f"{var} not in {source.name(rules.enum)}")
@@ -214,6 +217,9 @@ def _decode_timestamp(value: Any) -> _dt.datetime:
 
 
 # --- writers ------------------------------------------------------------------------------------------------
+#
+# A writer appends its value's JSON text to a list, joined once at the end: a response holding a manifest copies
+# those kilobytes once, not once per enclosing structure.
 
 
 def _write_timestamp(value: _dt.datetime) -> str:
@@ -225,7 +231,7 @@ def _write_blob(value: bytes) -> str:
     return '"' + base64.b64encode(value).decode() + '"'
 
 
-_INLINE_WRITES = {
+_INLINE_WRITES = {  # scalar shapes: an expression of {v} that is its JSON text
     "string": "_quote({v})",
     "boolean": "('true' if {v} else 'false')",
     "integer": "_int({v})",
@@ -242,58 +248,69 @@ _WRITER_ENV: dict[str, Any] = {
     "_timestamp": _write_timestamp,
     "_blob": _write_blob,
 }
-_SCALAR_WRITERS: dict[str, Writer] = {
-    "string": quote,
-    "boolean": lambda value: "true" if value else "false",
-    "integer": int.__repr__,
-    "long": int.__repr__,
-    "float": lambda value: float.__repr__(float(value)),
-    "double": lambda value: float.__repr__(float(value)),
-    "timestamp": _write_timestamp,
-    "blob": _write_blob,
-}
 _WRITERS: dict[int, tuple[Shape, Writer]] = {}
 
 
+def write(shape: Shape, value: Any) -> str:
+    """The JSON text of ``value``, a value of ``shape``."""
+    out: list[str] = []
+    writer(shape)(value, out)
+    return "".join(out)
+
+
 def writer(shape: Shape) -> Writer:
-    """The compiled writer of ``shape``: its value -> JSON text."""
+    """The compiled writer of ``shape``: appends the JSON text of its value to a list."""
     cached = _WRITERS.get(id(shape))
     if cached is None:
         cached = _WRITERS[id(shape)] = (shape, _compile_writer(shape))  # the shape lives with its id
     return cached[1]
 
 
-def _value(source: _Source, shape: Shape, var: str) -> str:
-    """An expression: the JSON text of ``var``, a value of ``shape``."""
+def _append(source: _Source, shape: Shape, var: str, indent: str) -> None:
+    """Source lines that append the JSON text of ``var``, a value of ``shape``, to ``out``."""
     inline = _INLINE_WRITES.get(shape.type_name)
     if inline is not None:
-        return inline.format(v=var)
-    return f"{source.name(writer(shape))}({var})"
+        source.add(f"{indent}out.append({inline.format(v=var)})")
+    else:
+        source.add(f"{indent}{source.name(writer(shape))}({var}, out)")
 
 
 def _compile_writer(shape: Shape) -> Writer:
-    if shape.type_name in _SCALAR_WRITERS:
-        return _SCALAR_WRITERS[shape.type_name]
     source = _Source(_WRITER_ENV)
-    source.add("def generated(value):")
-    if isinstance(shape, StructureShape):
+    source.add("def generated(value, out):")
+    if shape.type_name in _INLINE_WRITES:
+        source.add(f"    out.append({_INLINE_WRITES[shape.type_name].format(v='value')})")
+    elif isinstance(shape, StructureShape):
         source.add("    get = value.get")
-        source.add("    parts = []")
+        source.add("    first = True")
         for name, member in shape.members.items():
+            key = quote(name) + ":"
             source.add(f"    v = get({name!r})")
             source.add("    if v is not None:")
-            source.add(f"        parts.append({quote(name) + ':'!r} + {_value(source, member, 'v')})")
-        source.add("    return '{' + ','.join(parts) + '}'")
+            source.add(f"        out.append({'{' + key!r} if first else {',' + key!r})")
+            source.add("        first = False")
+            _append(source, member, "v", "        ")
+        source.add("    out.append('{}' if first else '}')")
     elif isinstance(shape, ListShape):
-        item = shape.member
-        if item.type_name == "string":
-            source.add("    return '[' + ','.join(map(_quote, value)) + ']'")
-        else:
-            source.add(f"    return '[' + ','.join([{_value(source, item, 'v')} for v in value]) + ']'")
-        source.add("")
+        source.add("    if not value:")
+        source.add("        out.append('[]')")
+        source.add("        return")
+        source.add("    separator = '['")
+        source.add("    for v in value:")
+        source.add("        out.append(separator)")
+        source.add("        separator = ','")
+        _append(source, shape.member, "v", "        ")
+        source.add("    out.append(']')")
     elif isinstance(shape, MapShape):
-        entry = f"_quote(k) + ':' + {_value(source, shape.value, 'v')}"
-        source.add(f"    return '{{' + ','.join([{entry} for k, v in value.items()]) + '}}'")
+        source.add("    if not value:")
+        source.add("        out.append('{}')")
+        source.add("        return")
+        source.add("    separator = '{'")
+        source.add("    for k, v in value.items():")
+        source.add("        out.append(separator + _quote(k) + ':')")
+        source.add("        separator = ','")
+        _append(source, shape.value, "v", "        ")
+        source.add("    out.append('}')")
     else:
         raise ValueError(f"no writer for the shape type {shape.type_name!r} ({shape.name})")
     written: Writer = source.build(f"writer {shape.name}")

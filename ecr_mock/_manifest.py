@@ -113,7 +113,8 @@ def read(text: str, media_type_param: str | None) -> tuple[Manifest, Blobs]:
     blobs = _blobs(document, media_type)
     config = blobs[0]
     children = document.get("manifests")
-    subject = _descriptor(document.get("subject"))
+    subject = document.get("subject")
+    subject = None if subject is None else _descriptor(subject)
     artifact_type = document.get("artifactType")
     annotations = document.get("annotations")
     manifest = Manifest(

@@ -170,7 +170,7 @@ class Repository:
         refs = self.blob_refs
         config, layers = blobs or blobs_of(manifest)
         for blob in layers if config is None else (config, *layers):
-            key = blob_key(blob.digest)
+            key = blob_key(blob.digest)  # most blobs are new to a repository: BlobRef below is the common path
             ref = refs.get(key)
             if ref is None:
                 refs[key] = BlobRef(1, active, blob.media_type)
@@ -181,14 +181,15 @@ class Repository:
 
     def attach(self, image: Image, tag: str) -> None:
         """Point ``tag`` at ``image``, taking it off the image that had it (which stays, maybe untagged)."""
+        digest = image.manifest.digest
         previous = self.tag_index.get(tag)
-        if previous == image.digest:
+        if previous == digest:
             return
         if previous is not None:
             holder = self.images.get(previous)
             assert holder is not None
             holder.tags = tuple(t for t in holder.tags if t != tag)
-        self.tag_index[tag] = image.digest
+        self.tag_index[tag] = digest
         image.tags = (*image.tags, tag)
 
     def settle(self, now: datetime) -> None:

@@ -24,3 +24,16 @@ def test_the_newest_model_has_62_operations() -> None:
         pytest.fail(f"botocore {botocore.__version__} is older than the declared lower bound 1.44")
     assert len(DISPATCH) >= 62
     assert len(_model.operation_names()) >= 62
+
+
+def test_the_push_guard_names_every_area_that_reacts_to_pushes() -> None:
+    """``EcrBackend.reacts_to_changes`` lets pushes skip the hook chain; it must know every area that extends it."""
+    from ecr_mock._backend import EcrBackend
+    from ecr_mock._backend.base import RegistryBase
+    from ecr_mock._backend.replication import ReplicationOps
+    from ecr_mock._backend.scanning import ScanningOps
+    from ecr_mock._backend.signing import SigningOps
+
+    for hook in ("after_push", "after_tag"):
+        overriders = {cls for cls in EcrBackend.__mro__ if hook in vars(cls)} - {RegistryBase}
+        assert overriders <= {ScanningOps, SigningOps, ReplicationOps}, (hook, overriders)

@@ -76,12 +76,13 @@ def image_detail(repo: Repository, image: Image, behaviour: Behaviour) -> dict[s
 
 
 def image(repo: Repository, img: Image, tag: str | None) -> dict[str, Any]:
+    manifest = img.manifest
     return {
         "registryId": repo.registry_id,
         "repositoryName": repo.name,
-        "imageId": image_id(img.digest, tag),
-        "imageManifest": img.manifest.text,
-        "imageManifestMediaType": img.manifest.media_type,
+        "imageId": {"imageDigest": manifest.digest, "imageTag": tag},  # None tags are left off the wire
+        "imageManifest": manifest.text,
+        "imageManifestMediaType": manifest.media_type,
     }
 
 

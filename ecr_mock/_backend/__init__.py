@@ -28,6 +28,7 @@ from ecr_mock._backend.templates import TemplateOps
 from ecr_mock._blobs import BlobStore
 from ecr_mock._config import Behaviour
 from ecr_mock._errors import InvalidParameterException
+from ecr_mock._repository import Repository
 
 __all__ = [
     "ANY",
@@ -62,6 +63,15 @@ class EcrBackend(
     LayerOps,
 ):
     """One registry: the repositories of one account in one region, with every operation on them."""
+
+    def reacts_to_changes(self, repository: Repository) -> bool:
+        """Whether some area reacts to a push or a tag in ``repository``: a scan on push (the repository's own
+        setting or a registry scanning rule), replication, or managed signing. When none does, pushes skip the
+        ``after_push``/``after_tag`` chain; an area that extends those hooks must be named here too (a test
+        checks that the hooks' overriders are exactly these areas)."""
+        if repository.scan_on_push or self.scanning.rules or self.replication_rules:
+            return True
+        return self.signing is not None
 
 
 class Backends:

@@ -77,6 +77,11 @@ class RegistryBase:
 
     # Hooks: areas that react to changes (scanning, signing, replication) extend these, calling super() first.
 
+    def reacts_to_changes(self, repository: Repository) -> bool:
+        """Whether ``after_push``/``after_tag`` have anything to do for ``repository`` (the composed registry
+        answers precisely; here, always)."""
+        return True
+
     def after_push(self, repository: Repository, image: Image) -> None:
         """A new image is stored."""
 

@@ -89,9 +89,11 @@ class ImageOps(RegistryBase):
         if existing is not None and len(existing.tags) >= _config.MAX_TAGS_PER_IMAGE:
             raise LimitExceededException.tags_per_image(_config.MAX_TAGS_PER_IMAGE, manifest.digest)
         image = existing or self._add_image(repository, manifest, blobs)
-        self._restore(repository, image)
+        if image.status != ACTIVE:
+            self._restore(repository, image)
         repository.attach(image, tag)
-        self.after_tag(repository, image, tag)
+        if self.reacts_to_changes(repository):
+            self.after_tag(repository, image, tag)
         return repository, image, tag
 
     def _require_references(self, repository: Repository, manifest: Manifest) -> None:
@@ -114,7 +116,8 @@ class ImageOps(RegistryBase):
             raise LimitExceededException.images(_config.MAX_IMAGES_PER_REPOSITORY, repository.name, self.registry_id)
         size = self._image_size(repository, manifest, blobs.layers)
         image = repository.add(Image(manifest, _clock.now().timestamp(), size), blobs)
-        self.after_push(repository, image)
+        if self.reacts_to_changes(repository):
+            self.after_push(repository, image)
         return image
 
     def _image_size(self, repository: Repository, manifest: Manifest, layers: tuple[Descriptor, ...]) -> int:
