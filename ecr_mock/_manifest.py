@@ -88,8 +88,9 @@ def parse(text: str, media_type_param: str | None) -> Manifest:
     return read(text, media_type_param)[0]
 
 
-def read(text: str, media_type_param: str | None) -> tuple[Manifest, Blobs]:
-    """``parse``, and the descriptors the manifest names (what a push indexes next)."""
+def read(text: str, media_type_param: str | None) -> tuple[Manifest, dict[str, Any]]:
+    """``parse``, and the JSON document it read: ``descriptors(manifest, document)`` reads its blobs when a push
+    needs them (most pushes do not: see ``Repository.add``)."""
     try:
         data = text.encode("utf-8")
         document = _jsonio.loads(text)
@@ -110,8 +111,8 @@ def read(text: str, media_type_param: str | None) -> tuple[Manifest, Blobs]:
             "imageManifestMediaType",
             f"Media type '{media_type_param}' does not match the manifest's media type '{media_type}'",
         )
-    blobs = _blobs(document, media_type)
-    config = blobs[0]
+    config = None if media_type in (DOCKER_V1, DOCKER_V1_SIGNED) else document.get("config")
+    config = None if config is None else _descriptor(config)
     children = document.get("manifests")
     subject = document.get("subject")
     subject = None if subject is None else _descriptor(subject)
@@ -127,11 +128,14 @@ def read(text: str, media_type_param: str | None) -> tuple[Manifest, Blobs]:
         artifact_type if type(artifact_type) is str and artifact_type else None,
         _string_map(annotations) if annotations else None,
     )
-    recent = _RECENT  # _remember, inlined
-    recent[manifest.digest] = blobs
-    if len(recent) > _RECENT_SIZE:
-        del recent[next(iter(recent))]
-    return manifest, blobs
+    return manifest, document
+
+
+def descriptors(manifest: Manifest, document: dict[str, Any]) -> Blobs:
+    """The config and layer descriptors of ``manifest``, read from its ``document`` (and kept a while)."""
+    blobs = _blobs(document, manifest.media_type)
+    _remember(manifest.digest, blobs)
+    return blobs
 
 
 def _blobs(document: dict[str, Any], media_type: str) -> Blobs:

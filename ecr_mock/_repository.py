@@ -112,8 +112,10 @@ class Repository:
     parents: dict[str, set[str]] = field(default_factory=dict)  # child digest -> lists/indexes naming it
     referrers: dict[str, list[str]] = field(default_factory=dict)  # subject digest -> referrer digests, push order
     blobs: dict[str, Blob] = field(default_factory=dict)  # uploaded layer/config blobs
-    # blob digests the images' manifests name, keyed compactly (see blob_key): read through blob_ref()
+    # blob digests the images' manifests name, keyed compactly (see blob_key): read through blob_ref(), which
+    # first counts the images pushed since the last read (a push only notes its image here)
     blob_refs: dict[bytes | str, BlobRef] = field(default_factory=dict)
+    uncounted: dict[str, Image] = field(default_factory=dict)  # digest -> image whose blobs are not yet counted
     uploads: dict[str, Upload] = field(default_factory=dict)
     activating: set[str] = field(default_factory=set)  # digests being restored from ARCHIVE
     seeded_findings: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = field(default_factory=dict)
@@ -145,6 +147,10 @@ class Repository:
 
     def blob_ref(self, digest: str) -> BlobRef | None:
         """What the images' manifests say of a blob digest, None when no image names it."""
+        if self.uncounted:
+            for image in self.uncounted.values():
+                self._count(image, blobs_of(image.manifest))
+            self.uncounted.clear()
         return self.blob_refs.get(blob_key(digest))
 
     def tag_is_immutable(self, tag: str) -> bool:
@@ -158,26 +164,32 @@ class Repository:
 
     # --- changes -------------------------------------------------------------------------------------------
 
-    def add(self, image: Image, blobs: Blobs | None = None) -> Image:
-        """Store ``image`` and index what its manifest names (``blobs``: its descriptors, when already read)."""
+    def add(self, image: Image) -> Image:
+        """Store ``image`` and index what its manifest names; its blobs are counted when blob_ref() next asks
+        (most pushes are never followed by a layer question, and counting reads every descriptor)."""
         manifest = image.manifest
-        self.images.add(manifest.digest, image)
+        digest = manifest.digest
+        self.images.add(digest, image)
         for child in manifest.children:
-            self.parents.setdefault(child, set()).add(image.digest)
+            self.parents.setdefault(child, set()).add(digest)
         if manifest.subject is not None:
-            self.referrers.setdefault(manifest.subject, []).append(image.digest)
+            self.referrers.setdefault(manifest.subject, []).append(digest)
+        self.uncounted[digest] = image
+        return image
+
+    def _count(self, image: Image, blobs: Blobs) -> None:
+        """Add ``image``'s blobs to the blob index."""
         active = int(image.status == ACTIVE)
         refs = self.blob_refs
-        config, layers = blobs or blobs_of(manifest)
+        config, layers = blobs
         for blob in layers if config is None else (config, *layers):
-            key = blob_key(blob.digest)  # most blobs are new to a repository: BlobRef below is the common path
+            key = blob_key(blob.digest)
             ref = refs.get(key)
             if ref is None:
                 refs[key] = BlobRef(1, active, blob.media_type)
             else:
                 ref.count += 1
                 ref.active += active
-        return image
 
     def attach(self, image: Image, tag: str) -> None:
         """Point ``tag`` at ``image``, taking it off the image that had it (which stays, maybe untagged)."""
@@ -205,7 +217,7 @@ class Repository:
     def set_status(self, image: Image, status: str) -> None:
         """Move an image between ACTIVE and ARCHIVED/ACTIVATING, keeping the blob index's counts true."""
         change = int(status == ACTIVE) - int(image.status == ACTIVE)
-        if change:
+        if change and image.manifest.digest not in self.uncounted:  # uncounted: counted later, as it is then
             for blob in image.manifest.blobs:
                 self.blob_refs[blob_key(blob.digest)].active += change
         image.status = status
@@ -230,6 +242,9 @@ class Repository:
                     del self.parents[child]
         if manifest.subject is not None:
             _drop(self.referrers, manifest.subject, image.digest)
+        if self.uncounted.pop(manifest.digest, None) is not None:
+            self.images.pop(manifest.digest)
+            return
         for blob in manifest.blobs:
             key = blob_key(blob.digest)
             ref = self.blob_refs[key]
@@ -243,6 +258,7 @@ class Repository:
         """Forget every image, blob and upload (the repository is being deleted)."""
         for index in (self.tag_index, self.parents, self.referrers, self.blobs, self.blob_refs, self.uploads):
             index.clear()
+        self.uncounted.clear()
         self.activating.clear()
         self.images.clear()
 

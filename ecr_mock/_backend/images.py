@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ecr_mock import _clock, _config, _paging
 from ecr_mock._backend.base import ImageRef, RegistryBase, no_paging_with, page
@@ -20,7 +21,7 @@ from ecr_mock._errors import (
     ReferencedImagesNotFoundException,
     RepositoryNotFoundException,
 )
-from ecr_mock._manifest import LIST_TYPES, Blobs, Descriptor, Manifest, read
+from ecr_mock._manifest import LIST_TYPES, Blobs, Descriptor, Manifest, descriptors, read
 from ecr_mock._repository import ACTIVATING, ACTIVE, ARCHIVED, Image, Repository
 
 _DIGEST = re.compile(DIGEST_PATTERN)
@@ -63,16 +64,16 @@ class ImageOps(RegistryBase):
         repository = self.repositories.get(name)
         if repository is None or repository.activating:  # missing (maybe created on push), or restores to settle
             repository = self.repository_for_push(name)
-        manifest, blobs = read(manifest_text, media_type)
+        manifest, document = read(manifest_text, media_type)
         if digest is not None and digest != manifest.digest:
             raise ImageDigestDoesNotMatchException.of(digest, manifest.digest)
         existing = repository.images.get(manifest.digest)
         if existing is None and self.world.behaviour.require_pushed_blobs:
-            self._require_references(repository, manifest)
+            self._require_references(repository, manifest, descriptors(manifest, document))
         restoring = existing is not None and existing.status != ACTIVE  # pushing an archived image restores it
         if tag is None:
             if existing is None:
-                return repository, self._add_image(repository, manifest, blobs), None
+                return repository, self._add_image(repository, manifest, document), None
             if restoring or self.world.behaviour.untagged_repush_allowed:
                 self._restore(repository, existing)
                 return repository, existing, None
@@ -88,7 +89,7 @@ class ImageOps(RegistryBase):
             raise ImageTagAlreadyExistsException.of(tag, name)
         if existing is not None and len(existing.tags) >= _config.MAX_TAGS_PER_IMAGE:
             raise LimitExceededException.tags_per_image(_config.MAX_TAGS_PER_IMAGE, manifest.digest)
-        image = existing or self._add_image(repository, manifest, blobs)
+        image = existing or self._add_image(repository, manifest, document)
         if image.status != ACTIVE:
             self._restore(repository, image)
         repository.attach(image, tag)
@@ -96,9 +97,11 @@ class ImageOps(RegistryBase):
             self.after_tag(repository, image, tag)
         return repository, image, tag
 
-    def _require_references(self, repository: Repository, manifest: Manifest) -> None:
+    def _require_references(self, repository: Repository, manifest: Manifest, blobs: Blobs) -> None:
         """Strict mode: every blob an image names, and every image a list names, must already be pushed."""
-        missing = [b.digest for b in manifest.blobs if b.digest not in repository.blobs and not _foreign(b)]
+        config, layers = blobs
+        named = layers if config is None else (config, *layers)
+        missing = [b.digest for b in named if b.digest not in repository.blobs and not _foreign(b)]
         if missing:
             raise LayersNotFoundException.of(dict.fromkeys(missing), repository.name, self.registry_id)
         children = [child for child in manifest.children if child not in repository.images]
@@ -111,22 +114,25 @@ class ImageOps(RegistryBase):
             repository.set_status(image, ACTIVE)
             image.last_activated_at = _clock.now()
 
-    def _add_image(self, repository: Repository, manifest: Manifest, blobs: Blobs) -> Image:
+    def _add_image(self, repository: Repository, manifest: Manifest, document: dict[str, Any]) -> Image:
         if len(repository.images) >= _config.MAX_IMAGES_PER_REPOSITORY:
             raise LimitExceededException.images(_config.MAX_IMAGES_PER_REPOSITORY, repository.name, self.registry_id)
-        size = self._image_size(repository, manifest, blobs.layers)
-        image = repository.add(Image(manifest, _clock.now().timestamp(), size), blobs)
+        size = self._image_size(repository, manifest, document)
+        image = repository.add(Image(manifest, _clock.now().timestamp(), size))
         if self.reacts_to_changes(repository):
             self.after_push(repository, image)
         return image
 
-    def _image_size(self, repository: Repository, manifest: Manifest, layers: tuple[Descriptor, ...]) -> int:
+    def _image_size(self, repository: Repository, manifest: Manifest, document: dict[str, Any]) -> int:
         """ECR's size: the layers' stored (compressed) bytes; a list's largest child. Without the layers
         uploaded, the default mode keeps the seed's nominal size and strict mode trusts the manifest."""
         nominal = self.world.behaviour.nominal_image_size
         if manifest.media_type in LIST_TYPES:
             sizes = [child.size for child in map(repository.images.get, manifest.children) if child]
             return max(sizes, default=nominal or 0)
+        if not repository.blobs and nominal is not None:  # nothing uploaded: no need to read the layers
+            return nominal
+        layers = descriptors(manifest, document).layers
         if repository.blobs:  # some layers were uploaded: maybe all of this image's
             stored = [repository.blobs.get(layer.digest) for layer in layers]
             if stored and all(stored):
