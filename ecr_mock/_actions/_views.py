@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 from ecr_mock import _config
@@ -51,18 +52,19 @@ def scan_summary(scan: Scan, counts: dict[str, int]) -> dict[str, Any]:
 
 
 def image_detail(repo: Repository, image: Image, behaviour: Behaviour) -> dict[str, Any]:
-    pushed_at = image.pushed_at.replace(tzinfo=None) if behaviour.naive_push_time else image.pushed_at
+    manifest = image.manifest
+    pushed_at = datetime.fromtimestamp(image.pushed, timezone.utc)
     detail: dict[str, Any] = {
         "registryId": repo.registry_id,
         "repositoryName": repo.name,
-        "imageDigest": image.digest,
-        "imageTags": list(image.tags) or None,
+        "imageDigest": manifest.digest,
+        "imageTags": list(image.tags) if image.tags else None,
         "imageSizeInBytes": image.size,
-        "imagePushedAt": pushed_at,
-        "imageManifestMediaType": image.manifest.media_type,
-        "artifactMediaType": image.manifest.artifact_media_type,
+        "imagePushedAt": pushed_at.replace(tzinfo=None) if behaviour.naive_push_time else pushed_at,
+        "imageManifestMediaType": manifest.media_type,
+        "artifactMediaType": manifest.artifact_media_type,
         "lastRecordedPullTime": image.last_pull,
-        "subjectManifestDigest": image.manifest.subject,
+        "subjectManifestDigest": manifest.subject,
         "imageStatus": image.status,
         "lastArchivedAt": image.last_archived_at,
         "lastActivatedAt": image.last_activated_at,
