@@ -252,7 +252,7 @@ def floor_client(answers: dict[str, Canned]) -> Any:
 # --- test data ------------------------------------------------------------------------------------------------
 
 
-def _sha256(label: str) -> str:
+def sha256_digest(label: str) -> str:
     return "sha256:" + hashlib.sha256(label.encode()).hexdigest()
 
 
@@ -264,10 +264,10 @@ def manifest(number: int) -> str:
     document = {
         "schemaVersion": 2,
         "mediaType": DOCKER_MANIFEST,
-        "config": {"mediaType": DOCKER_CONFIG, "size": 1469, "digest": _sha256(f"config-{number}")},
+        "config": {"mediaType": DOCKER_CONFIG, "size": 1469, "digest": sha256_digest(f"config-{number}")},
         "layers": [
-            {"mediaType": DOCKER_LAYER, "size": 32654, "digest": _sha256("base-layer")},
-            {"mediaType": DOCKER_LAYER, "size": 16724, "digest": _sha256(f"layer-{number}-1")},
+            {"mediaType": DOCKER_LAYER, "size": 32654, "digest": sha256_digest("base-layer")},
+            {"mediaType": DOCKER_LAYER, "size": 16724, "digest": sha256_digest(f"layer-{number}-1")},
         ],
     }
     return json.dumps(document, indent=3)
