@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as _dt
+import re
 from collections.abc import Callable
 from json.encoder import encode_basestring_ascii
 from typing import Any
@@ -107,8 +108,28 @@ def _rule_conditions(source: _Source, rules: _validate.Rules, var: str) -> list[
     if rules.enum is not None:
         conditions.append(f"{var} not in {source.name(rules.enum)}")
     if rules.pattern is not None:
-        conditions.append(f"{source.name(rules.pattern.fullmatch)}({var}) is None")
+        seen = _Matched(rules.pattern)
+        conditions.append(f"({var} not in {source.name(seen)} and not {source.name(seen.check)}({var}))")
     return conditions
+
+
+class _Matched(set[str]):
+    """Values already seen to match a pattern: a test suite names the same few repositories over and over, and a
+    set lookup costs less than the regular expression. Bounded: cleared when it grows past a few thousand."""
+
+    LIMIT = 4096
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        super().__init__()
+        self._fullmatch = pattern.fullmatch
+
+    def check(self, value: str) -> bool:
+        if self._fullmatch(value) is None:
+            return False
+        if len(self) >= self.LIMIT:
+            self.clear()
+        self.add(value)
+        return True
 
 
 def _compile_decoder(shape: Shape, registry_ids: bool) -> Decoder:

@@ -25,6 +25,33 @@ OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 LIST_TYPES = frozenset({DOCKER_LIST, OCI_INDEX})
 
+# Media types every registry sees, each held once: a manifest's media types are kept for every image, and a
+# lookup here is cheaper than sys.intern's (which serves the rest).
+_COMMON_TYPES = {
+    kind: kind
+    for kind in (
+        DOCKER_V2,
+        DOCKER_V1,
+        DOCKER_V1_SIGNED,
+        DOCKER_LIST,
+        OCI_MANIFEST,
+        OCI_INDEX,
+        "application/vnd.docker.container.image.v1+json",
+        "application/vnd.docker.image.rootfs.diff.tar.gzip",
+        "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+        "application/vnd.oci.image.config.v1+json",
+        "application/vnd.oci.image.layer.v1.tar",
+        "application/vnd.oci.image.layer.v1.tar+gzip",
+        "application/vnd.oci.image.layer.v1.tar+zstd",
+        "application/vnd.oci.empty.v1+json",
+    )
+}
+
+
+def _shared(kind: str) -> str:
+    """The one copy of a media type string."""
+    return _COMMON_TYPES.get(kind) or sys.intern(kind)
+
 
 class Descriptor(NamedTuple):
     digest: str
@@ -79,8 +106,17 @@ class Manifest:
         return len(self.text.encode("utf-8"))
 
 
+_SHA256 = hashlib.sha256()  # copied per manifest: a copy skips OpenSSL's per-call digest lookup
+
+
 def digest_of(text: str) -> str:
-    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return _sha256_hex(text.encode("utf-8"))
+
+
+def _sha256_hex(data: bytes) -> str:
+    hasher = _SHA256.copy()
+    hasher.update(data)
+    return "sha256:" + hasher.hexdigest()
 
 
 def parse(text: str, media_type_param: str | None) -> Manifest:
@@ -112,7 +148,10 @@ def read(text: str, media_type_param: str | None) -> tuple[Manifest, dict[str, A
             f"Media type '{media_type_param}' does not match the manifest's media type '{media_type}'",
         )
     config = None if media_type in (DOCKER_V1, DOCKER_V1_SIGNED) else document.get("config")
-    config = None if config is None else _descriptor(config)
+    config_media_type = None  # the config descriptor's media type (a descriptor: a digest string at least)
+    if type(config) is dict and type(config.get("digest")) is str:
+        kind = config.get("mediaType")
+        config_media_type = _shared(kind) if type(kind) is str else None
     children = document.get("manifests")
     subject = document.get("subject")
     subject = None if subject is None else _descriptor(subject)
@@ -120,9 +159,9 @@ def read(text: str, media_type_param: str | None) -> tuple[Manifest, dict[str, A
     annotations = document.get("annotations")
     manifest = Manifest(
         text,
-        "sha256:" + hashlib.sha256(data).hexdigest(),
-        sys.intern(media_type),
-        None if config is None else config.media_type,
+        _sha256_hex(data),
+        _shared(media_type),
+        config_media_type,
         _digests(children) if children else (),
         None if subject is None else subject.digest,
         artifact_type if type(artifact_type) is str and artifact_type else None,
@@ -144,7 +183,7 @@ def _blobs(document: dict[str, Any], media_type: str) -> Blobs:
     layers = document.get("layers")
     found: list[Descriptor] = []
     if type(layers) is list:
-        intern, new = sys.intern, _new_descriptor
+        intern, new = _shared, _new_descriptor
         for layer in layers:  # _descriptor, inlined: a manifest has a handful of layers and every push reads them
             if type(layer) is dict:
                 digest, size, kind = layer.get("digest"), layer.get("size"), layer.get("mediaType")
@@ -217,7 +256,7 @@ def _descriptor(value: Any) -> Descriptor | None:
         return None
     size, media_type = value.get("size"), value.get("mediaType")
     return _new_descriptor(
-        (digest, size if type(size) is int else 0, sys.intern(media_type) if type(media_type) is str else None)
+        (digest, size if type(size) is int else 0, _shared(media_type) if type(media_type) is str else None)
     )
 
 

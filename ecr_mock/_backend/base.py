@@ -162,7 +162,7 @@ def copy_image(target: Repository, source: Repository, image: Image, tags: Itera
             target.blobs.setdefault(blob.digest, stored)
     copy = target.images.get(image.digest)
     if copy is None:
-        copy = target.add(Image(manifest=image.manifest, pushed=_clock.now().timestamp(), size=image.size))
+        copy = target.add(Image(manifest=image.manifest, pushed=_clock.epoch(), size=image.size))
     for tag in tags:
         target.attach(copy, tag)
     return copy
