@@ -16,7 +16,7 @@ from typing import Any
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
 
 from ecr_mock import _jsonio, _validate
-from ecr_mock._codegen import Rejected, decoder, write
+from ecr_mock._codegen import Rejected, decoder, write, writer
 from ecr_mock._errors import SerializationException
 
 # --- request: JSON -> Python, type- and constraint-checked against the input shape ---------------------------
@@ -29,21 +29,58 @@ def parse(operation: OperationModel, body: bytes, *, registry_ids: bool = True) 
     do the slow walks run, to raise what ECR says: SerializationException for a wrong JSON type, else the
     validation error ``_validate`` words. ``registry_ids=False`` leaves registry id patterns unchecked (default
     mode)."""
-    try:
-        document = _jsonio.loads(body.decode()) if body else {}
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        raise SerializationException("Request body is not valid JSON") from None
-    shape = operation.input_shape
-    if shape is None:
-        return {}
-    try:
-        result: dict[str, Any] = decoder(shape, registry_ids)(document)
-        return result
-    except Rejected:
-        pass
-    params = _parse_structure(shape, document, "")  # raises SerializationException naming the member
-    _validate.validate(operation, params, registry_ids=registry_ids)  # raises the violation
-    raise AssertionError(f"the slow walks found nothing the fast decoder of {operation.name} rejected")
+    return codec_for(operation).parse(body, registry_ids)
+
+
+class OperationCodec:
+    """One operation's wire work, with its compiled decoders and writer looked up once."""
+
+    __slots__ = ("_decoders", "_writer", "operation")
+
+    def __init__(self, operation: OperationModel) -> None:
+        self.operation = operation
+        shape, output = operation.input_shape, operation.output_shape
+        # indexed by registry_ids: False (default mode) and True
+        self._decoders = (None, None) if shape is None else (decoder(shape, False), decoder(shape, True))
+        self._writer = None if output is None else writer(output)
+
+    def parse(self, body: bytes, registry_ids: bool) -> dict[str, Any]:
+        """``parse`` for this operation."""
+        try:
+            document = _jsonio.loads(body.decode()) if body else {}
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            raise SerializationException("Request body is not valid JSON") from None
+        decode = self._decoders[registry_ids]
+        if decode is None:
+            return {}
+        try:
+            result: dict[str, Any] = decode(document)
+            return result
+        except Rejected:
+            pass
+        shape = self.operation.input_shape
+        assert shape is not None
+        params = _parse_structure(shape, document, "")  # raises SerializationException naming the member
+        _validate.validate(self.operation, params, registry_ids=registry_ids)  # raises the violation
+        raise AssertionError(f"the slow walks found nothing the fast decoder of {self.operation.name} rejected")
+
+    def serialize(self, result: dict[str, Any]) -> bytes:
+        """``serialize`` by this operation's output shape."""
+        if self._writer is None:
+            return b"{}"
+        out: list[str] = []
+        self._writer(result, out)
+        return "".join(out).encode()
+
+
+_CODECS: dict[str, OperationCodec] = {}  # by operation name: only the model's operations get here
+
+
+def codec_for(operation: OperationModel) -> OperationCodec:
+    codec = _CODECS.get(operation.name)
+    if codec is None or codec.operation is not operation:
+        codec = _CODECS[operation.name] = OperationCodec(operation)
+    return codec
 
 
 # --- the slow walk that says where a value has the wrong type ----------------------------------------------

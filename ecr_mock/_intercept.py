@@ -45,7 +45,9 @@ def before_send(request: AWSPreparedRequest, event_name: str | None = None, **_:
     if isinstance(body, str):
         body = body.encode()
     # botocore names the operation in the event (before-send.ecr.<Operation>), which spares reading the target
-    operation = event_name[len(_EVENT_PREFIX) :] if event_name and event_name.startswith(_EVENT_PREFIX) else None
+    operation = _OPERATION_OF_EVENT.get(event_name) if event_name else None
+    if operation is None and event_name:
+        operation = _operation_of(event_name)
     target = None if operation else _text(headers.get("X-Amz-Target"))
     access_key_id, region = _scope(headers.get("Authorization"))
     protocol = _protocol or _load_protocol()
@@ -54,12 +56,26 @@ def before_send(request: AWSPreparedRequest, event_name: str | None = None, **_:
     return AWSResponse(request.url, answer.status, answer.headers, _Raw(answer.body))
 
 
+def _operation_of(event_name: str) -> str | None:
+    if not event_name.startswith(_EVENT_PREFIX):
+        return None
+    operation = event_name[len(_EVENT_PREFIX) :]
+    if len(_OPERATION_OF_EVENT) < _CACHE_LIMIT:
+        _OPERATION_OF_EVENT[event_name] = operation
+    return operation
+
+
 def _scope(authorization: str | bytes | None) -> tuple[str | None, str | None]:
     """(access key id, region) from a SigV4 Authorization header's credential scope
     (``Credential=<key>/<yyyymmdd>/<region>/<service>/aws4_request``); (None, None) when there is none."""
     if not authorization:
         return None, None
     raw = authorization if isinstance(authorization, bytes) else authorization.encode("latin-1", "replace")
+    comma = raw.find(b",")
+    head = raw[:comma] if comma >= 0 else None  # "AWS4-HMAC-SHA256 Credential=<scope>": the same all day
+    known = _SCOPES.get(head) if head is not None else None
+    if known is not None:
+        return known
     start = raw.find(b"Credential=")
     if start < 0:
         return None, None
@@ -67,7 +83,18 @@ def _scope(authorization: str | bytes | None) -> tuple[str | None, str | None]:
     parts = raw[start + 11 : end if end >= 0 else len(raw)].split(b"/")
     if len(parts) < 4 or not parts[0] or not parts[2] or len(parts[1]) != 8 or not parts[1].isdigit():
         return None, None
-    return parts[0].decode("latin-1"), parts[2].decode("latin-1")
+    found = parts[0].decode("latin-1"), parts[2].decode("latin-1")
+    if head is not None:
+        if len(_SCOPES) >= _CACHE_LIMIT:
+            _SCOPES.clear()
+        _SCOPES[head] = found
+    return found
+
+
+# Small caches of what botocore sends over and over: operation names by event, and parsed credential scopes.
+_CACHE_LIMIT = 256
+_OPERATION_OF_EVENT: dict[str, str] = {}
+_SCOPES: dict[bytes, tuple[str, str]] = {}
 
 
 def _load_protocol() -> ModuleType:

@@ -12,12 +12,10 @@ import logging
 import uuid
 from dataclasses import dataclass
 
-from botocore.model import OperationModel
-
 from ecr_mock import _model
 from ecr_mock._actions import DISPATCH, Context
 from ecr_mock._backend import Backends
-from ecr_mock._codec import parse, serialize
+from ecr_mock._codec import OperationCodec, codec_for
 from ecr_mock._errors import EcrError, InternalFailure, UnknownOperationException
 
 log = logging.getLogger("ecr_mock")
@@ -41,8 +39,9 @@ class Response:
 def handle(request: Request, backends: Backends, account_id: str, region: str) -> Response:
     """Answer one ECR call. ECR errors become error bodies; an operation with no handler raises loudly."""
     try:
-        operation = _resolve(request)
-        params = parse(operation, request.body, registry_ids=backends.behaviour.validate_registry_ids)
+        codec = _resolve(request)
+        operation = codec.operation
+        params = codec.parse(request.body, backends.behaviour.validate_registry_ids)
         handler = DISPATCH.get(operation.name)
         if handler is None:
             raise NotImplementedError(
@@ -51,7 +50,7 @@ def handle(request: Request, backends: Backends, account_id: str, region: str) -
             )
         with backends.lock:
             result = handler(Context(backends, account_id, region, request.access_key_id), params)
-            body = serialize(operation.output_shape, result)
+            body = codec.serialize(result)
     except EcrError as error:
         return error_response(error)
     except NotImplementedError:
@@ -81,15 +80,21 @@ _REQUEST_ID_PREFIX = str(uuid.uuid4())[:24]
 _request_numbers = itertools.count(1)
 
 
-def _resolve(request: Request) -> OperationModel:
-    """The operation a request names: its name when given, else its target."""
+def _resolve(request: Request) -> OperationCodec:
+    """The operation a request names (its name when given, else its target), with its codec."""
     name = request.operation
     if name is None:
         target = request.target
         if not target or not target.startswith(_model.TARGET_PREFIX):
             raise UnknownOperationException(f"Unknown operation: target '{target}' is not an ECR operation")
         name = target[len(_model.TARGET_PREFIX) :]
-    operation = _model.operation(name)
-    if operation is None:
-        raise UnknownOperationException(f"Unknown operation {request.target or _model.TARGET_PREFIX + name}")
-    return operation
+    codec = _RESOLVED.get(name)
+    if codec is None:
+        operation = _model.operation(name)
+        if operation is None:  # not remembered: made-up names must not grow the table
+            raise UnknownOperationException(f"Unknown operation {request.target or _model.TARGET_PREFIX + name}")
+        codec = _RESOLVED[name] = codec_for(operation)
+    return codec
+
+
+_RESOLVED: dict[str, OperationCodec] = {}

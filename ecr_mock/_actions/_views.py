@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -102,8 +104,12 @@ def failure(value: Failure) -> dict[str, Any]:
     return {"imageId": ref(value.ref), "failureCode": value.code, "failureReason": value.reason}
 
 
+# An ImageRef from one tuple, in C (NamedTuple's own __new__ is a Python call, and a call names up to 100 images).
+_new_ref: Callable[[tuple[str | None, str | None]], ImageRef] = functools.partial(tuple.__new__, ImageRef)
+
+
 def image_ref(param: dict[str, str]) -> ImageRef:
-    return ImageRef(param.get("imageDigest"), param.get("imageTag"))
+    return _new_ref((param.get("imageDigest"), param.get("imageTag")))
 
 
 def image_refs(params: list[dict[str, str]] | None) -> list[ImageRef] | None:

@@ -7,9 +7,13 @@ from ecr_mock._actions._base import Context, Params, Result, action
 from ecr_mock._backend import ANY, ImageFilter
 from ecr_mock._repository import ACTIVE
 
+_NO_FILTER = ImageFilter(ANY, ACTIVE)
+
 
 def _filter(params: Params) -> ImageFilter:
-    given = params.get("filter") or {}
+    given = params.get("filter")
+    if not given:
+        return _NO_FILTER
     return ImageFilter(given.get("tagStatus", ANY), given.get("imageStatus", ACTIVE))
 
 
@@ -49,11 +53,12 @@ def describe_images(ctx: Context, params: Params) -> Result:
 
 @action("BatchGetImage")
 def batch_get_image(ctx: Context, params: Params) -> Result:
-    repository, found, failures = ctx.registry(params.get("registryId")).batch_get_image(
+    registry = ctx.registry(params.get("registryId"))
+    repository, found, failures = registry.batch_get_image(
         params["repositoryName"],
         views.image_refs(params["imageIds"]) or [],
         params.get("acceptedMediaTypes"),
-        principal=ctx.principal,
+        principal=ctx.principal if registry.pull_time_exclusions else None,  # whom to exclude, if anyone
     )
     return {
         "images": [views.image(repository, image, ref.tag) for image, ref in found],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from ecr_mock import _clock, _config, _paging
 from ecr_mock._errors import (
@@ -30,9 +30,8 @@ _S = TypeVar("_S")
 _DIGEST = re.compile(DIGEST_PATTERN)
 
 
-@dataclass(frozen=True, slots=True)
-class ImageRef:
-    """An image identifier as the caller wrote it."""
+class ImageRef(NamedTuple):
+    """An image identifier as the caller wrote it (a named tuple: calls build one per identifier they name)."""
 
     digest: str | None = None
     tag: str | None = None
