@@ -22,6 +22,12 @@ UNIQUE_ID = "ecr_mock.intercept"
 
 _HOST = re.compile(r"(?:^|\.)ecr\.([a-z0-9-]+)\.amazonaws\.com")
 _EVENT_PREFIX = EVENT + "."
+try:  # the key botocore's HeadersDict files "Authorization" under (see _authorization)
+    from botocore.awsrequest import _HeaderKey
+
+    _AUTHORIZATION_KEY: Any = _HeaderKey("Authorization")
+except ImportError:  # pragma: no cover - a botocore without it: HeadersDict.get is used
+    _AUTHORIZATION_KEY = None
 
 
 class _Raw:
@@ -49,11 +55,24 @@ def before_send(request: AWSPreparedRequest, event_name: str | None = None, **_:
     if operation is None and event_name:
         operation = _operation_of(event_name)
     target = None if operation else _text(headers.get("X-Amz-Target"))
-    access_key_id, region = _scope(headers.get("Authorization"))
+    access_key_id, region = _scope(_authorization(headers))
     protocol = _protocol or _load_protocol()
     call = protocol.Request(target, body or b"", access_key_id, operation)
     answer = protocol.handle(call, active.backends, active.account_id, region or region_of(request))
     return AWSResponse(request.url, answer.status, answer.headers, _Raw(answer.body))
+
+
+def _authorization(headers: Any) -> str | bytes | None:
+    """The Authorization header. botocore's HeadersDict answers ``get`` through five Python calls; its inner dict,
+    keyed by case-insensitive keys, answers the same lookup in two, so that is tried first (botocore-private: any
+    other shape, or no answer, falls back to ``get``)."""
+    inner = getattr(headers, "_dict", None)
+    if type(inner) is dict and _AUTHORIZATION_KEY is not None:
+        found = inner.get(_AUTHORIZATION_KEY)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+    value: str | bytes | None = headers.get("Authorization")
+    return value
 
 
 def _operation_of(event_name: str) -> str | None:
