@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python benchmarks/per_call.py           # 25 rounds x 120 calls per side and call
+    python benchmarks/per_call.py           # 40 rounds x 120 calls per side and call
     python benchmarks/per_call.py --quick   # 15 rounds x 50 calls
 
 The floor is what boto3 costs with no mock at all: an ECR client (explicit fake credentials, us-east-1) whose own
@@ -33,7 +33,7 @@ from _common import REGION, Comparison, Figure
 from ecr_mock import mock_ecr
 
 RATIO_TARGET = 1.15
-FULL_ROUNDS, FULL_CALLS = 25, 120
+FULL_ROUNDS, FULL_CALLS = 40, 120
 QUICK_ROUNDS, QUICK_CALLS = 15, 50
 IMAGES = "bench/images"  # holds one image, tagged LATEST
 PUSHES = "bench/pushes"  # PutImage lands here

@@ -259,7 +259,7 @@ _INLINE_WRITES = {  # scalar shapes: an expression of {v} that is its JSON text
     "long": "_int({v})",
     "float": "_float(float({v}))",
     "double": "_float(float({v}))",
-    "timestamp": "_timestamp({v})",
+    "timestamp": "('\"' + {v}.isoformat() + '\"' if {v}.tzinfo is None else _float({v}.timestamp()))",  # inlined
     "blob": "_blob({v})",
 }
 _WRITER_ENV: dict[str, Any] = {

@@ -11,6 +11,7 @@ from ecr_mock import _config
 from ecr_mock._backend import Failure, ImageRef, scanning
 from ecr_mock._backend.images import referrer_artifact_type
 from ecr_mock._config import Behaviour
+from ecr_mock._manifest import LIST_TYPES
 from ecr_mock._repository import Image, Repository, Scan
 
 
@@ -56,6 +57,7 @@ def scan_summary(scan: Scan, counts: dict[str, int]) -> dict[str, Any]:
 def image_detail(repo: Repository, image: Image, behaviour: Behaviour) -> dict[str, Any]:
     manifest = image.manifest
     pushed_at = datetime.fromtimestamp(image.pushed, timezone.utc)
+    listed = manifest.media_type in LIST_TYPES  # Manifest.artifact_media_type, inlined: every detail asks
     detail: dict[str, Any] = {
         "registryId": repo.registry_id,
         "repositoryName": repo.name,
@@ -64,7 +66,7 @@ def image_detail(repo: Repository, image: Image, behaviour: Behaviour) -> dict[s
         "imageSizeInBytes": image.size,
         "imagePushedAt": pushed_at.replace(tzinfo=None) if behaviour.naive_push_time else pushed_at,
         "imageManifestMediaType": manifest.media_type,
-        "artifactMediaType": manifest.artifact_media_type,
+        "artifactMediaType": None if listed else manifest.artifact_type or manifest.config_media_type,
         "lastRecordedPullTime": image.last_pull,
         "subjectManifestDigest": manifest.subject,
         "imageStatus": image.status,

@@ -172,6 +172,8 @@ class ImageOps(RegistryBase):
         repository = self._repository_seen_by(name, caller)
         if refs:
             no_paging_with("imageIds", max_results, next_token)
+            if len(refs) == 1:  # the common question: one image
+                return repository, [self.find_image(repository, refs[0])], None
             found = {id(image): image for image in (self.find_image(repository, ref) for ref in refs)}
             return repository, list(found.values()), None
         listing = repository.listing("image-details")
