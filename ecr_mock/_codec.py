@@ -22,16 +22,6 @@ from ecr_mock._errors import SerializationException
 # --- request: JSON -> Python, type- and constraint-checked against the input shape ---------------------------
 
 
-def parse(operation: OperationModel, body: bytes, *, registry_ids: bool = True) -> dict[str, Any]:
-    """The request's parameters, decoded by the input shape and checked as ECR checks them.
-
-    One compiled pass decodes and checks types, required members and constraints; only when it rejects the input
-    do the slow walks run, to raise what ECR says: SerializationException for a wrong JSON type, else the
-    validation error ``_validate`` words. ``registry_ids=False`` leaves registry id patterns unchecked (default
-    mode)."""
-    return codec_for(operation).parse(body, registry_ids)
-
-
 class OperationCodec:
     """One operation's wire work, with its compiled decoders and writer looked up once."""
 
@@ -45,7 +35,12 @@ class OperationCodec:
         self._writer = None if output is None else writer(output)
 
     def parse(self, body: bytes, registry_ids: bool) -> dict[str, Any]:
-        """``parse`` for this operation."""
+        """The request's parameters, decoded by the input shape and checked as ECR checks them.
+
+        One compiled pass decodes and checks types, required members and constraints; only when it rejects the
+        input do the slow walks run, to raise what ECR says: SerializationException for a wrong JSON type, else the
+        validation error ``_validate`` words. ``registry_ids=False`` leaves registry id patterns unchecked (default
+        mode)."""
         try:
             document = _jsonio.loads(body.decode()) if body else {}
         except (ValueError, UnicodeDecodeError, RecursionError):
@@ -65,7 +60,7 @@ class OperationCodec:
         raise AssertionError(f"the slow walks found nothing the fast decoder of {self.operation.name} rejected")
 
     def serialize(self, result: dict[str, Any]) -> bytes:
-        """``serialize`` by this operation's output shape."""
+        """The response body: ``serialize`` by this operation's output shape."""
         if self._writer is None:
             return b"{}"
         out: list[str] = []

@@ -243,11 +243,6 @@ def _decode_timestamp(value: Any) -> _dt.datetime:
 # those kilobytes once, not once per enclosing structure.
 
 
-def _write_timestamp(value: _dt.datetime) -> str:
-    """Epoch seconds as ECR sends them; a naive datetime (seed mode) as an ISO string botocore keeps naive."""
-    return '"' + value.isoformat() + '"' if value.tzinfo is None else float.__repr__(value.timestamp())
-
-
 def _write_blob(value: bytes) -> str:
     return '"' + base64.b64encode(value).decode() + '"'
 
@@ -259,14 +254,14 @@ _INLINE_WRITES = {  # scalar shapes: an expression of {v} that is its JSON text
     "long": "_int({v})",
     "float": "_float(float({v}))",
     "double": "_float(float({v}))",
-    "timestamp": "('\"' + {v}.isoformat() + '\"' if {v}.tzinfo is None else _float({v}.timestamp()))",  # inlined
+    # epoch seconds as ECR sends them; a naive datetime (seed mode) as an ISO string botocore keeps naive
+    "timestamp": "('\"' + {v}.isoformat() + '\"' if {v}.tzinfo is None else _float({v}.timestamp()))",
     "blob": "_blob({v})",
 }
 _WRITER_ENV: dict[str, Any] = {
     "_quote": quote,
     "_int": int.__repr__,
     "_float": float.__repr__,
-    "_timestamp": _write_timestamp,
     "_blob": _write_blob,
 }
 _WRITERS: dict[int, tuple[Shape, Writer]] = {}

@@ -109,23 +109,15 @@ class Manifest:
 _SHA256 = hashlib.sha256()  # copied per manifest: a copy skips OpenSSL's per-call digest lookup
 
 
-def digest_of(text: str) -> str:
-    return _sha256_hex(text.encode("utf-8"))
-
-
 def _sha256_hex(data: bytes) -> str:
     hasher = _SHA256.copy()
     hasher.update(data)
     return "sha256:" + hasher.hexdigest()
 
 
-def parse(text: str, media_type_param: str | None) -> Manifest:
-    """Read ``text`` as ECR does; InvalidParameterException 'Invalid JSON syntax' when it cannot."""
-    return read(text, media_type_param)[0]
-
-
 def read(text: str, media_type_param: str | None) -> tuple[Manifest, dict[str, Any]]:
-    """``parse``, and the JSON document it read: ``descriptors(manifest, document)`` reads its blobs when a push
+    """Read ``text`` as ECR does (InvalidParameterException 'Invalid JSON syntax' when it cannot): the manifest, and
+    the JSON document it was read from, from which ``descriptors(manifest, document)`` reads its blobs when a push
     needs them (most pushes do not: see ``Repository.add``)."""
     try:
         data = text.encode("utf-8")
