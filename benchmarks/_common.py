@@ -32,7 +32,7 @@ if str(ROOT) not in sys.path:
 import boto3  # type: ignore[import-untyped,unused-ignore]  # noqa: E402
 from botocore.awsrequest import AWSResponse  # type: ignore[import-untyped,unused-ignore]  # noqa: E402
 
-from ecr_mock import _intercept  # noqa: E402
+from ecr_mock._activation import intercept as _intercept  # noqa: E402
 
 REGION = "us-east-1"
 FAKE_ACCESS_KEY_ID = "AKIABENCHMARKFAKEKEY"

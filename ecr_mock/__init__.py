@@ -8,9 +8,9 @@ def test_push():
     ...
 """
 
-from ecr_mock import _intercept
+from ecr_mock._activation import intercept as _intercept
+from ecr_mock._activation.mock import EcrMock, mock_ecr
 from ecr_mock._errors import EcrError
-from ecr_mock._mock import EcrMock, mock_ecr
 
 __version__ = "0.1.0"
 __all__ = ["EcrError", "EcrMock", "__version__", "mock_ecr"]

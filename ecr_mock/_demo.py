@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 import requests
 
-from ecr_mock._mock import EcrMock
+from ecr_mock._activation.mock import EcrMock
 
 REGION = "us-east-1"
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from ecr_mock._mock import EcrMock
+from ecr_mock._activation.mock import EcrMock
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from _reliability import REPORT, SocketGuard
 
-from ecr_mock import _state
+from ecr_mock._activation import state as _state
 
 _WATCHED = ("AWS_", "ECR_MOCK_")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import botocore
 import pytest
 
-from ecr_mock import _model
 from ecr_mock._actions import DISPATCH
+from ecr_mock._wire import model as _model
 
 
 def test_every_model_operation_has_a_handler() -> None:

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ecr_mock import _coverage, _model
+from ecr_mock import _coverage
 from ecr_mock.__main__ import main
+from ecr_mock._wire import model as _model
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 
 from ecr_mock._backend import Backends
 from ecr_mock._config import DEFAULT, STRICT, Behaviour
-from ecr_mock._protocol import Request, Response, handle
+from ecr_mock._wire.protocol import Request, Response, handle
 
 MODEL = botocore.session.get_session().get_service_model("ecr")
 OPERATIONS = sorted(MODEL.operation_names)

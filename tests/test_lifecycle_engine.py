@@ -1,6 +1,6 @@
 """The lifecycle-policy engine on its own: ECR's validation messages, the evaluation rules, and properties.
 
-Pure unit tests of ``ecr_mock._lifecycle`` with small fake images; no boto3. Scenarios follow AWS's documented
+Pure unit tests of ``ecr_mock._domain.lifecycle`` with small fake images; no boto3. Scenarios follow AWS's documented
 lifecycle-policy examples and evaluation rules (shared/ecr-behaviour.md 4.7).
 """
 
@@ -17,8 +17,7 @@ import pytest
 from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
-from ecr_mock._errors import InvalidParameterException
-from ecr_mock._lifecycle import (
+from ecr_mock._domain.lifecycle import (
     Candidate,
     Decision,
     LifecyclePolicy,
@@ -27,7 +26,8 @@ from ecr_mock._lifecycle import (
     evaluate,
     parse_policy,
 )
-from ecr_mock._repository import Image
+from ecr_mock._domain.repository import Image
+from ecr_mock._errors import InvalidParameterException
 
 FRAME = (
     "Invalid parameter at 'LifecyclePolicyText' failed to satisfy constraint: 'Lifecycle policy validation failure: {}'"

@@ -19,9 +19,10 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError
 from freezegun import freeze_time
 
-from ecr_mock import EcrMock, _state, mock_ecr
+from ecr_mock import EcrMock, mock_ecr
 from ecr_mock._actions import DISPATCH
-from ecr_mock._environ import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
+from ecr_mock._activation import state as _state
+from ecr_mock._activation.environ import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
 
 REGION = "us-east-1"
 DEFAULT_ACCOUNT = "012345678910"

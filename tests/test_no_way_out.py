@@ -35,7 +35,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from ecr_mock import mock_ecr
-from ecr_mock._environ import FAKE_ACCESS_KEY_ID
+from ecr_mock._activation.environ import FAKE_ACCESS_KEY_ID
 
 REGION = "us-east-1"
 DEAD_ENDPOINT = "http://127.0.0.1:9"  # nothing listens on the discard port

@@ -14,13 +14,14 @@ from botocore.parsers import create_parser
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ecr_mock import _errors, _model
+from ecr_mock import _errors
 from ecr_mock._actions import DISPATCH
 from ecr_mock._backend import Backends
-from ecr_mock._codec import serialize
 from ecr_mock._config import DEFAULT, STRICT, Behaviour
 from ecr_mock._errors import ERRORS_BY_CODE, PROTOCOL_CODES, EcrError
-from ecr_mock._protocol import Request, Response, error_response, handle
+from ecr_mock._wire import model as _model
+from ecr_mock._wire.codec import serialize
+from ecr_mock._wire.protocol import Request, Response, error_response, handle
 
 ACCOUNT = "012345678910"
 REGION = "us-east-1"

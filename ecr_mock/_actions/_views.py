@@ -11,8 +11,8 @@ from ecr_mock import _config
 from ecr_mock._backend import Failure, ImageRef, scanning
 from ecr_mock._backend.images import referrer_artifact_type
 from ecr_mock._config import Behaviour
-from ecr_mock._manifest import LIST_TYPES
-from ecr_mock._repository import Image, Repository, Scan
+from ecr_mock._domain.manifest import LIST_TYPES
+from ecr_mock._domain.repository import Image, Repository, Scan
 
 
 def repository(repo: Repository) -> dict[str, Any]:

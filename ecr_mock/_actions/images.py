@@ -5,7 +5,7 @@ from __future__ import annotations
 from ecr_mock._actions import _views as views
 from ecr_mock._actions._base import Context, Params, Result, action
 from ecr_mock._backend import ANY, ImageFilter
-from ecr_mock._repository import ACTIVE
+from ecr_mock._domain.repository import ACTIVE
 
 _NO_FILTER = ImageFilter(ANY, ACTIVE)
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from ecr_mock._actions import _views as views
 from ecr_mock._actions._base import Context, Params, Result, action
-from ecr_mock._lifecycle import LifecyclePolicy
-from ecr_mock._repository import PreviewResult, Repository
+from ecr_mock._domain.lifecycle import LifecyclePolicy
+from ecr_mock._domain.repository import PreviewResult, Repository
 
 
 def _policy(repository: Repository, policy: LifecyclePolicy) -> Result:

@@ -25,10 +25,10 @@ from ecr_mock._backend.repositories import RepositoryOps
 from ecr_mock._backend.scanning import ScanningOps
 from ecr_mock._backend.signing import SigningOps
 from ecr_mock._backend.templates import TemplateOps
-from ecr_mock._blobs import BlobStore
 from ecr_mock._config import Behaviour
+from ecr_mock._domain.blobs import BlobStore
+from ecr_mock._domain.repository import Repository
 from ecr_mock._errors import InvalidParameterException
-from ecr_mock._repository import Repository
 
 __all__ = [
     "ANY",

@@ -7,15 +7,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
-from ecr_mock import _clock, _config, _paging
+from ecr_mock import _clock, _config
+from ecr_mock._backend import paging as _paging
+from ecr_mock._domain.ordered import Ordered, Sequenced
+from ecr_mock._domain.repository import Image, Repository
 from ecr_mock._errors import (
     DIGEST_PATTERN,
     ImageNotFoundException,
     InvalidParameterException,
     RepositoryNotFoundException,
 )
-from ecr_mock._ordered import Ordered, Sequenced
-from ecr_mock._repository import Image, Repository
 
 if TYPE_CHECKING:
     from ecr_mock._backend import Backends

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ecr_mock import _clock, _config, _paging
+from ecr_mock import _clock, _config
+from ecr_mock._backend import paging as _paging
 from ecr_mock._backend.base import RegistryBase, page
 from ecr_mock._errors import ExclusionAlreadyExistsException, ExclusionNotFoundException, LimitExceededException
 

@@ -7,8 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ecr_mock import _clock, _config, _paging
+from ecr_mock import _clock, _config
+from ecr_mock._backend import paging as _paging
 from ecr_mock._backend.base import ImageRef, RegistryBase, no_paging_with, page
+from ecr_mock._domain.manifest import LIST_TYPES, Blobs, Descriptor, Manifest, descriptors, read
+from ecr_mock._domain.repository import ACTIVATING, ACTIVE, ARCHIVED, Image, Repository
 from ecr_mock._errors import (
     DIGEST_PATTERN,
     FAILURE_REASONS,
@@ -21,8 +24,6 @@ from ecr_mock._errors import (
     ReferencedImagesNotFoundException,
     RepositoryNotFoundException,
 )
-from ecr_mock._manifest import LIST_TYPES, Blobs, Descriptor, Manifest, descriptors, read
-from ecr_mock._repository import ACTIVATING, ACTIVE, ARCHIVED, Image, Repository
 
 _DIGEST = re.compile(DIGEST_PATTERN)
 TAGGED, UNTAGGED, ANY = "TAGGED", "UNTAGGED", "ANY"

@@ -9,8 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ecr_mock import _config
+from ecr_mock._activation.layer_urls import url_for
 from ecr_mock._backend.base import RegistryBase
-from ecr_mock._blobs import Blob, Upload, sha256_digest
+from ecr_mock._domain.blobs import Blob, Upload, sha256_digest
+from ecr_mock._domain.repository import Repository
 from ecr_mock._errors import (
     DIGEST_PATTERN,
     FAILURE_REASONS,
@@ -24,8 +26,6 @@ from ecr_mock._errors import (
     LimitExceededException,
     UploadNotFoundException,
 )
-from ecr_mock._layer_urls import url_for
-from ecr_mock._repository import Repository
 
 _DIGEST = re.compile(DIGEST_PATTERN)
 AVAILABLE, UNAVAILABLE, ARCHIVED = "AVAILABLE", "UNAVAILABLE", "ARCHIVED"

@@ -9,15 +9,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from ecr_mock import _clock, _config, _paging
+from ecr_mock import _clock, _config
+from ecr_mock._backend import paging as _paging
 from ecr_mock._backend.base import ImageRef, RegistryBase, no_paging_with
+from ecr_mock._domain.lifecycle import Decision, LifecyclePolicy, evaluate, parse_policy
+from ecr_mock._domain.repository import ACTIVE, ARCHIVED, Preview, PreviewResult, Repository
 from ecr_mock._errors import (
     LifecyclePolicyNotFoundException,
     LifecyclePolicyPreviewInProgressException,
     LifecyclePolicyPreviewNotFoundException,
 )
-from ecr_mock._lifecycle import Decision, LifecyclePolicy, evaluate, parse_policy
-from ecr_mock._repository import ACTIVE, ARCHIVED, Preview, PreviewResult, Repository
 
 TAGGED, UNTAGGED = "TAGGED", "UNTAGGED"
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from ecr_mock import _config
 from ecr_mock._backend.base import RegistryBase
+from ecr_mock._domain.policy import check_registry_policy, check_repository_policy
+from ecr_mock._domain.repository import Repository
 from ecr_mock._errors import (
     InvalidParameterException,
     RegistryPolicyNotFoundException,
     RepositoryPolicyNotFoundException,
 )
-from ecr_mock._policy import check_registry_policy, check_repository_policy
-from ecr_mock._repository import Repository
 
 
 class PolicyOps(RegistryBase):

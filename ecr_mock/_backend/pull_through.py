@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from ecr_mock import _clock, _config
 from ecr_mock._backend.base import ImageRef, copy_image, no_paging_with, page_slice
 from ecr_mock._backend.repositories import RepositoryOps
+from ecr_mock._domain.repository import Image, Repository
 from ecr_mock._errors import (
     LimitExceededException,
     PullThroughCacheRuleAlreadyExistsException,
@@ -28,7 +29,6 @@ from ecr_mock._errors import (
     UnsupportedUpstreamRegistryException,
     ValidationException,
 )
-from ecr_mock._repository import Image, Repository
 
 if TYPE_CHECKING:
     from ecr_mock._backend import EcrBackend

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ecr_mock import _clock, _config
 from ecr_mock._backend.base import ImageRef, ReplicationRule, copy_image, page_slice
 from ecr_mock._backend.repositories import RepositoryOps
+from ecr_mock._domain.repository import Image, Repository
 from ecr_mock._errors import (
     InvalidParameterException,
     LimitExceededException,
@@ -28,7 +29,6 @@ from ecr_mock._errors import (
     ReplicationBackfillNotFoundException,
     ValidationException,
 )
-from ecr_mock._repository import Image, Repository
 
 if TYPE_CHECKING:
     from ecr_mock._backend import EcrBackend

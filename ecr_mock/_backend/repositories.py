@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from ecr_mock import _clock, _config, _paging
+from ecr_mock import _clock, _config
+from ecr_mock._backend import paging as _paging
 from ecr_mock._backend.base import RegistryBase, no_paging_with, page
+from ecr_mock._domain.repository import EXCLUSION_MODES, MUTABLE, Repository
 from ecr_mock._errors import (
     InvalidParameterException,
     InvalidTagParameterException,
@@ -14,7 +16,6 @@ from ecr_mock._errors import (
     RepositoryNotEmptyException,
     TooManyTagsException,
 )
-from ecr_mock._repository import EXCLUSION_MODES, MUTABLE, Repository
 
 
 class RepositoryOps(RegistryBase):

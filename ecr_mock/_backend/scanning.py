@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ecr_mock import _clock, _config, _paging
+from ecr_mock import _clock, _config
+from ecr_mock._backend import paging as _paging
 from ecr_mock._backend.base import ImageRef, RegistryBase, ScanningConfiguration, ScanningRule
+from ecr_mock._domain.repository import ACTIVE, Image, Repository, Scan, wildcard
 from ecr_mock._errors import (
     ImageArchivedException,
     LimitExceededException,
@@ -17,7 +19,6 @@ from ecr_mock._errors import (
     UnsupportedImageTypeException,
     ValidationException,
 )
-from ecr_mock._repository import ACTIVE, Image, Repository, Scan, wildcard
 
 # What each scan type may ask for (unconfirmed that BASIC accepts an explicit MANUAL rule).
 FREQUENCIES = {"BASIC": ("SCAN_ON_PUSH", "MANUAL"), "ENHANCED": ("SCAN_ON_PUSH", "CONTINUOUS_SCAN")}

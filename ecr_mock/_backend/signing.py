@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from ecr_mock import _clock, _config
 from ecr_mock._backend.base import ImageRef, RegistryBase
+from ecr_mock._domain.repository import Image, Repository, wildcard
 from ecr_mock._errors import SigningConfigurationNotFoundException
-from ecr_mock._repository import Image, Repository, wildcard
 
 
 @dataclass(frozen=True, slots=True)

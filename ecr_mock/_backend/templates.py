@@ -15,9 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from ecr_mock import _clock, _config, _paging
+from ecr_mock import _clock, _config
+from ecr_mock._backend import paging as _paging
 from ecr_mock._backend.base import page
 from ecr_mock._backend.repositories import RepositoryOps, check_mutability, check_tags
+from ecr_mock._domain.lifecycle import LifecyclePolicy, parse_policy
+from ecr_mock._domain.policy import check_repository_policy
+from ecr_mock._domain.repository import EXCLUSION_MODES, MUTABLE, Repository
 from ecr_mock._errors import (
     InvalidParameterException,
     InvalidTagParameterException,
@@ -26,9 +30,6 @@ from ecr_mock._errors import (
     TemplateNotFoundException,
     TooManyTagsException,
 )
-from ecr_mock._lifecycle import LifecyclePolicy, parse_policy
-from ecr_mock._policy import check_repository_policy
-from ecr_mock._repository import EXCLUSION_MODES, MUTABLE, Repository
 
 ROOT = "ROOT"
 CREATE_ON_PUSH = "CREATE_ON_PUSH"

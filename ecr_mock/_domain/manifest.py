@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from ecr_mock import _jsonio
 from ecr_mock._errors import InvalidParameterException
+from ecr_mock._wire import jsonio as _jsonio
 
 DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json"
 DOCKER_V1 = "application/vnd.docker.distribution.manifest.v1+json"

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
-from ecr_mock import _config, _state
+from ecr_mock import _config
+from ecr_mock._activation import state as _state
 
 if TYPE_CHECKING:
     import unittest

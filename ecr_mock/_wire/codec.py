@@ -15,9 +15,10 @@ from typing import Any
 
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
 
-from ecr_mock import _jsonio, _validate
-from ecr_mock._codegen import Rejected, decoder, write, writer
 from ecr_mock._errors import SerializationException
+from ecr_mock._wire import jsonio as _jsonio
+from ecr_mock._wire import validate as _validate
+from ecr_mock._wire.codegen import Rejected, decoder, write, writer
 
 # --- request: JSON -> Python, type- and constraint-checked against the input shape ---------------------------
 

@@ -13,9 +13,9 @@ from typing import Any
 
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
-from ecr_mock import _state
+from ecr_mock._activation import state as _state
 
-_protocol: ModuleType | None = None  # ecr_mock._protocol once loaded
+_protocol: ModuleType | None = None  # ecr_mock._wire.protocol once loaded
 
 EVENT = "before-send.ecr"
 UNIQUE_ID = "ecr_mock.intercept"
@@ -119,7 +119,7 @@ _SCOPES: dict[bytes, tuple[str, str]] = {}
 def _load_protocol() -> ModuleType:
     """The protocol layer, imported on the first call a mock answers: importing ecr_mock stays cheap."""
     global _protocol
-    from ecr_mock import _protocol as protocol
+    from ecr_mock._wire import protocol
 
     _protocol = protocol
     return protocol

@@ -12,11 +12,11 @@ import logging
 import uuid
 from dataclasses import dataclass
 
-from ecr_mock import _model
 from ecr_mock._actions import DISPATCH, Context
 from ecr_mock._backend import Backends
-from ecr_mock._codec import OperationCodec, codec_for
 from ecr_mock._errors import EcrError, InternalFailure, UnknownOperationException
+from ecr_mock._wire import model as _model
+from ecr_mock._wire.codec import OperationCodec, codec_for
 
 log = logging.getLogger("ecr_mock")
 

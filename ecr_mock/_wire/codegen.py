@@ -28,7 +28,7 @@ from typing import Any
 
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
-from ecr_mock import _validate
+from ecr_mock._wire import validate as _validate
 
 Decoder = Callable[[Any], Any]
 Writer = Callable[[Any, list[str]], None]

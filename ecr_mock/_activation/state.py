@@ -11,9 +11,9 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ecr_mock._activation.environ import EnvironmentPatch
+from ecr_mock._activation.layer_urls import LayerServer
 from ecr_mock._config import DEFAULT_REGION, Behaviour
-from ecr_mock._environ import EnvironmentPatch
-from ecr_mock._layer_urls import LayerServer
 
 if TYPE_CHECKING:
     from ecr_mock._backend import Backends
