@@ -15,7 +15,7 @@ from ecr_mock._domain.manifest import LIST_TYPES
 from ecr_mock._domain.repository import Image, Repository, Scan
 
 
-def repository(repo: Repository) -> dict[str, Any]:
+def repository(repo: Repository, uri: str) -> dict[str, Any]:
     encryption: dict[str, Any] = {"encryptionType": repo.encryption_type}
     if repo.kms_key is not None:
         encryption["kmsKey"] = repo.kms_key
@@ -23,7 +23,7 @@ def repository(repo: Repository) -> dict[str, Any]:
         "repositoryArn": repo.arn,
         "registryId": repo.registry_id,
         "repositoryName": repo.name,
-        "repositoryUri": repo.uri,
+        "repositoryUri": uri,
         "createdAt": repo.created_at,
         "imageTagMutability": repo.tag_mutability,
         "imageScanningConfiguration": {"scanOnPush": repo.scan_on_push},

@@ -23,7 +23,7 @@ def create_repository(ctx: Context, params: Params) -> Result:
         encryption_type=encryption.get("encryptionType", "AES256"),
         kms_key=encryption.get("kmsKey"),
     )
-    return {"repository": views.repository(repository)}
+    return {"repository": views.repository(repository, ctx.backends.repository_uri(repository))}
 
 
 @action("DescribeRepositories")
@@ -31,23 +31,24 @@ def describe_repositories(ctx: Context, params: Params) -> Result:
     repositories, token = ctx.registry(params.get("registryId")).describe_repositories(
         params.get("repositoryNames"), params.get("maxResults"), params.get("nextToken")
     )
-    return {"repositories": [views.repository(r) for r in repositories], "nextToken": token}
+    uri = ctx.backends.repository_uri
+    return {"repositories": [views.repository(r, uri(r)) for r in repositories], "nextToken": token}
 
 
 @action("DeleteRepository")
 def delete_repository(ctx: Context, params: Params) -> Result:
-    repository = ctx.registry(params.get("registryId")).delete_repository(
+    repository = ctx.registry_for(params).delete_repository(
         params["repositoryName"], params.get("force", False)
     )
-    return {"repository": views.repository(repository)}
+    return {"repository": views.repository(repository, ctx.backends.repository_uri(repository))}
 
 
 @action("PutImageTagMutability")
 def put_image_tag_mutability(ctx: Context, params: Params) -> Result:
-    repository = ctx.registry(params.get("registryId")).put_image_tag_mutability(
+    repository = ctx.registry_for(params).put_image_tag_mutability(
         params["repositoryName"], params["imageTagMutability"], _exclusion_filters(params)
     )
-    view = views.repository(repository)
+    view = views.repository(repository, ctx.backends.repository_uri(repository))
     return {
         "registryId": repository.registry_id,
         "repositoryName": repository.name,

@@ -14,13 +14,18 @@ from typing import Any
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 
 from ecr_mock._activation import state as _state
+from ecr_mock._wire.sigv4 import scope as _scope
 
 _protocol: ModuleType | None = None  # ecr_mock._wire.protocol once loaded
 
 EVENT = "before-send.ecr"
 UNIQUE_ID = "ecr_mock.intercept"
 
-_HOST = re.compile(r"(?:^|\.)ecr\.([a-z0-9-]+)\.amazonaws\.com")
+# Every ECR API host form: ecr.<region>.amazonaws.com, ecr-fips.<region>..., api.ecr.<region>.amazonaws.com.cn,
+# api.ecr-fips.<region>..., and the dual-stack ecr.<region>.api.aws.
+_HOST = re.compile(r"(?:^|\.)ecr(?:-fips)?\.([a-z0-9-]+)\.(?:amazonaws\.com|api\.aws)(?:\.cn)?(?::[0-9]+)?$")
+SIGN_EVENT = "before-sign.ecr"
+SIGN_UNIQUE_ID = "ecr_mock.lend_credentials"
 _EVENT_PREFIX = EVENT + "."
 try:  # the key botocore's HeadersDict files "Authorization" under (see _authorization)
     from botocore.awsrequest import _HeaderKey
@@ -84,36 +89,9 @@ def _operation_of(event_name: str) -> str | None:
     return operation
 
 
-def _scope(authorization: str | bytes | None) -> tuple[str | None, str | None]:
-    """(access key id, region) from a SigV4 Authorization header's credential scope
-    (``Credential=<key>/<yyyymmdd>/<region>/<service>/aws4_request``); (None, None) when there is none."""
-    if not authorization:
-        return None, None
-    raw = authorization if isinstance(authorization, bytes) else authorization.encode("latin-1", "replace")
-    comma = raw.find(b",")
-    head = raw[:comma] if comma >= 0 else None  # "AWS4-HMAC-SHA256 Credential=<scope>": the same all day
-    known = _SCOPES.get(head) if head is not None else None
-    if known is not None:
-        return known
-    start = raw.find(b"Credential=")
-    if start < 0:
-        return None, None
-    end = raw.find(b",", start)
-    parts = raw[start + 11 : end if end >= 0 else len(raw)].split(b"/")
-    if len(parts) < 4 or not parts[0] or not parts[2] or len(parts[1]) != 8 or not parts[1].isdigit():
-        return None, None
-    found = parts[0].decode("latin-1"), parts[2].decode("latin-1")
-    if head is not None:
-        if len(_SCOPES) >= _CACHE_LIMIT:
-            _SCOPES.clear()
-        _SCOPES[head] = found
-    return found
-
-
-# Small caches of what botocore sends over and over: operation names by event, and parsed credential scopes.
+# A small cache of what botocore sends over and over: operation names by event.
 _CACHE_LIMIT = 256
 _OPERATION_OF_EVENT: dict[str, str] = {}
-_SCOPES: dict[bytes, tuple[str, str]] = {}
 
 
 def _load_protocol() -> ModuleType:
@@ -134,6 +112,21 @@ def region_of(request: AWSPreparedRequest) -> str:
     return match.group(1) if match else _state.default_region()
 
 
+def lend_credentials(request: Any, request_signer: Any = None, **_: Any) -> None:
+    """A client created with no credentials (before the mock, on a machine without any) would fail to sign, with
+    NoCredentialsError, before the request reaches ``before_send``. While a mock is active, such a request is
+    signed with the mock's fake key, so the mock answers it as its default caller. (The signer's credentials are
+    botocore-private: a signer without that attribute is left alone.)"""
+    if _state.current() is None or getattr(request_signer, "_credentials", True) is not None:
+        return
+    from botocore.credentials import Credentials
+
+    from ecr_mock._activation.environ import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
+
+    signing = request.context.setdefault("signing", {})
+    signing.setdefault("request_credentials", Credentials(FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY))
+
+
 def _text(value: str | bytes | None) -> str | None:
     return value.decode() if isinstance(value, bytes) else value
 
@@ -147,8 +140,9 @@ def install() -> None:
     import boto3
     from botocore import handlers
 
-    entry = (EVENT, before_send)
-    if entry not in handlers.BUILTIN_HANDLERS:
-        handlers.BUILTIN_HANDLERS.append(entry)
+    for entry in ((EVENT, before_send), (SIGN_EVENT, lend_credentials)):
+        if entry not in handlers.BUILTIN_HANDLERS:
+            handlers.BUILTIN_HANDLERS.append(entry)
     if boto3.DEFAULT_SESSION is not None:
         boto3.DEFAULT_SESSION.events.register(EVENT, before_send, unique_id=UNIQUE_ID)
+        boto3.DEFAULT_SESSION.events.register(SIGN_EVENT, lend_credentials, unique_id=SIGN_UNIQUE_ID)

@@ -14,26 +14,18 @@ import re
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 if TYPE_CHECKING:
     from requests import PreparedRequest, Response
 
-_HOST = "prod-{region}-starport-layer-bucket.s3.{region}.amazonaws.com"
 _URL = re.compile(
     r"^https://prod-(?P<region>[a-z0-9-]+)-starport-layer-bucket\.s3\.(?P=region)\.amazonaws\.com"
     r"/(?P<registry>[^/?]+)/(?P<name>[^?]+)/(?P<digest>[^/?]+)(?:\?.*)?$"
 )
-EXPIRES_SECONDS = 3600
 
 # (registry id, region, repository name, digest) -> the bytes, or None when there is no such layer
 Lookup = Callable[[str, str, str, str], bytes | None]
-
-
-def url_for(registry_id: str, region: str, name: str, digest: str) -> str:
-    host = _HOST.format(region=region)
-    path = f"{registry_id}/{name}/{quote(digest, safe='')}"
-    return f"https://{host}/{path}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires={EXPIRES_SECONDS}"
 
 
 class LayerServer:

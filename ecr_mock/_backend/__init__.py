@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from ecr_mock import _config
 from ecr_mock._backend.auth import AuthorizationData, Authorizer
 from ecr_mock._backend.base import ImageRef
+from ecr_mock._backend.distribution import DistributionOps
 from ecr_mock._backend.exclusions import ExclusionOps
 from ecr_mock._backend.images import ANY, TAGGED, UNTAGGED, Failure, ImageFilter, ImageOps
 from ecr_mock._backend.layers import LayerOps
@@ -26,9 +27,10 @@ from ecr_mock._backend.scanning import ScanningOps
 from ecr_mock._backend.signing import SigningOps
 from ecr_mock._backend.templates import TemplateOps
 from ecr_mock._config import Behaviour
-from ecr_mock._domain.blobs import BlobStore
+from ecr_mock._domain.endpoint import Endpoint
 from ecr_mock._domain.repository import Repository
 from ecr_mock._errors import InvalidParameterException
+from ecr_mock._store.blobs import BlobStore
 
 __all__ = [
     "ANY",
@@ -50,6 +52,7 @@ _REPOSITORY_ARN = re.compile(
 
 
 class EcrBackend(
+    DistributionOps,
     TemplateOps,
     SigningOps,
     ExclusionOps,
@@ -86,6 +89,7 @@ class Backends:
         self.principals: dict[str, str] = {}  # access key id -> principal ARN (EcrMock.register_principal)
         # Called when a layer download URL is handed out, so whoever serves those URLs can start.
         self.on_download_url: Callable[[], None] | None = None
+        self.endpoint: Endpoint | None = None  # while a registry server runs: where clients are told to go
 
     def registry(self, account_id: str, region: str) -> EcrBackend:
         key = (account_id, region)
@@ -148,4 +152,10 @@ class Backends:
     def authorization_data(
         self, caller: str, region: str, registry_ids: Sequence[str] | None
     ) -> list[AuthorizationData]:
-        return self.authorizer.issue(self.behaviour, caller, region, registry_ids)
+        return self.authorizer.issue(self.behaviour, caller, region, registry_ids, self.endpoint)
+
+    def repository_uri(self, repository: Repository) -> str:
+        endpoint = self.endpoint
+        if endpoint is None:
+            return repository.uri
+        return endpoint.repository_uri(repository.registry_id, repository.region, repository.name)

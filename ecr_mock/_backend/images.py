@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ecr_mock import _clock, _config
+from ecr_mock._backend import leniency as _leniency
 from ecr_mock._backend import paging as _paging
 from ecr_mock._backend.base import ImageRef, RegistryBase, no_paging_with, page
+from ecr_mock._domain.image_tag import check_image_tag
 from ecr_mock._domain.manifest import LIST_TYPES, Blobs, Descriptor, Manifest, descriptors, read
 from ecr_mock._domain.repository import ACTIVATING, ACTIVE, ARCHIVED, Image, Repository
 from ecr_mock._errors import (
@@ -60,16 +63,20 @@ class ImageOps(RegistryBase):
         tag: str | None = None,
         digest: str | None = None,
         media_type: str | None = None,
+        require_blobs: bool = False,
     ) -> tuple[Repository, Image, str | None]:
-        """Store a manifest (and tag it): ecr-behaviour.md 4.3. Returns where, the image and the tag applied."""
+        """Store a manifest (and tag it): ecr-behaviour.md 4.3. Returns where, the image and the tag applied.
+        ``require_blobs``: refuse a manifest naming blobs never pushed whatever the mode (registry pushes)."""
         repository = self.repositories.get(name)
         if repository is None or repository.activating:  # missing (maybe created on push), or restores to settle
             repository = self.repository_for_push(name)
         manifest, document = read(manifest_text, media_type)
+        if tag is not None:
+            check_image_tag(tag)
         if digest is not None and digest != manifest.digest:
-            raise ImageDigestDoesNotMatchException.of(digest, manifest.digest)
+            manifest = self._given_digest(manifest, digest)
         existing = repository.images.get(manifest.digest)
-        if existing is None and self.world.behaviour.require_pushed_blobs:
+        if existing is None and (require_blobs or self.world.behaviour.require_pushed_blobs):
             self._require_references(repository, manifest, descriptors(manifest, document))
         restoring = existing is not None and existing.status != ACTIVE  # pushing an archived image restores it
         if tag is None:
@@ -97,6 +104,16 @@ class ImageOps(RegistryBase):
         if self.reacts_to_changes(repository):
             self.after_tag(repository, image, tag)
         return repository, image, tag
+
+    def _given_digest(self, manifest: Manifest, digest: str) -> Manifest:
+        """Strict: ECR's refusal. Default (moto's leniency): the image is stored under the digest the caller gave."""
+        refusal = ImageDigestDoesNotMatchException.of(digest, manifest.digest)
+        if not self.world.behaviour.trust_given_digest:
+            raise refusal
+        asked = f"imageDigest '{digest}' for a manifest whose SHA-256 is '{manifest.digest}'"
+        real = f"{refusal.code}: {refusal.message}"
+        _leniency.record(self.world, _leniency.IMAGE_DIGEST_MISMATCH, "PutImage", asked, real)
+        return dataclasses.replace(manifest, digest=digest)
 
     def _require_references(self, repository: Repository, manifest: Manifest, blobs: Blobs) -> None:
         """Strict mode: every blob an image names, and every image a list names, must already be pushed."""
@@ -183,15 +200,24 @@ class ImageOps(RegistryBase):
         return (repository, *page(images, max_results, listing))
 
     def _repository_seen_by(self, name: str, caller: str) -> Repository:
-        """The seed's DescribeImages found the caller's repository whatever registryId said (default mode)."""
+        """The seed's DescribeImages found the caller's repository whatever registryId said (default mode), and
+        named the given registry in its messages."""
         repository = self.repositories.get(name)
-        if repository is None and caller != self.registry_id and self.world.behaviour.describe_images_registry_fallback:
+        if repository is None and caller != self.registry_id and self.world.behaviour.registry_fallback:
             repository = self.world.registry(caller, self.region).repositories.get(name)
+            if repository is not None:
+                self._record_fallback(name, caller)
         if repository is None:
             raise RepositoryNotFoundException.of(name, self.registry_id)
         if repository.activating:
             repository.settle(_clock.now())
         return repository
+
+    def _record_fallback(self, name: str, caller: str) -> None:
+        missing = RepositoryNotFoundException.of(name, self.registry_id)
+        asked = f"repository '{name}' in registry '{self.registry_id}', found only in the caller's ('{caller}')"
+        real = f"{missing.code}: {missing.message}"
+        _leniency.record(self.world, _leniency.REGISTRY_FALLBACK, "DescribeImages", asked, real)
 
     def batch_get_image(
         self,
@@ -272,7 +298,7 @@ class ImageOps(RegistryBase):
         else:
             if image.status != ARCHIVED:
                 raise ImageStorageClassUpdateNotSupportedException.already(image.digest, "STANDARD")
-            image.active_from = _clock.now() + _config.ARCHIVE_RESTORE_DELAY
+            image.active_from = _clock.now() + self.world.behaviour.durations.restore
             repository.set_status(image, ACTIVATING)
         return repository, image
 

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ecr_mock import _config
-from ecr_mock._activation.layer_urls import url_for
 from ecr_mock._backend.base import RegistryBase
-from ecr_mock._domain.blobs import Blob, Upload, sha256_digest
+from ecr_mock._domain.blobs import Upload
+from ecr_mock._domain.endpoint import s3_download_url
 from ecr_mock._domain.repository import Repository
 from ecr_mock._errors import (
     DIGEST_PATTERN,
@@ -26,6 +26,7 @@ from ecr_mock._errors import (
     LimitExceededException,
     UploadNotFoundException,
 )
+from ecr_mock._store.blobs import Blob, sha256_digest
 
 _DIGEST = re.compile(DIGEST_PATTERN)
 AVAILABLE, UNAVAILABLE, ARCHIVED = "AVAILABLE", "UNAVAILABLE", "ARCHIVED"
@@ -51,7 +52,7 @@ class LayerOps(RegistryBase):
 
     def initiate_layer_upload(self, name: str) -> tuple[Repository, Upload]:
         repository = self.repository_for_push(name)  # pushes start with layers: CREATE_ON_PUSH applies here too
-        upload = Upload(str(uuid.uuid4()))
+        upload = Upload(str(uuid.uuid4()), self.world.blob_store.writer())
         repository.uploads[upload.upload_id] = upload
         return repository, upload
 
@@ -63,9 +64,11 @@ class LayerOps(RegistryBase):
             raise InvalidLayerPartException.not_next(first, upload.last_byte, *fail)
         if last - first + 1 != len(data):
             raise InvalidLayerPartException.wrong_length(first, last, len(data), upload.last_byte, *fail)
-        if len(upload.parts) >= _config.MAX_LAYER_PARTS:
+        if len(upload.part_sizes) >= _config.MAX_LAYER_PARTS:
             raise LimitExceededException.layer_parts(_config.MAX_LAYER_PARTS, upload_id)
-        upload.parts.append(data)
+        assert upload.writer is not None  # _upload answers only uploads that still have one
+        upload.writer.write(data)
+        upload.part_sizes.append(len(data))
         upload.last_byte = last
         return repository
 
@@ -73,17 +76,18 @@ class LayerOps(RegistryBase):
         """Verify the upload and keep its bytes; the upload id is consumed only when this succeeds."""
         repository = self.repository(name)
         upload = self._upload(repository, upload_id)
-        if not upload.parts:
+        if not upload.part_sizes:
             raise EmptyUploadException.of(upload_id)
-        if any(len(part) < _config.MIN_LAYER_PART_SIZE for part in upload.parts[:-1]):
+        if any(size < _config.MIN_LAYER_PART_SIZE for size in upload.part_sizes[:-1]):
             raise LayerPartTooSmallException.of()
-        data = b"".join(upload.parts)
-        computed = sha256_digest(data)
+        writer = upload.writer
+        assert writer is not None
+        computed = writer.digest
         if computed not in digests:
             raise InvalidLayerException.of(list(digests), computed)
         if computed in repository.blobs:
             raise LayerAlreadyExistsException.of(computed, name, self.registry_id)
-        blob = repository.blobs[computed] = self.world.blob_store.intern(data, computed)
+        blob = repository.blobs[computed] = writer.commit()
         del repository.uploads[upload_id]
         return repository, blob
 
@@ -125,11 +129,14 @@ class LayerOps(RegistryBase):
         self.layer_for_download(name, digest)
         if self.world.on_download_url is not None:
             self.world.on_download_url()
-        return url_for(self.registry_id, self.region, name, digest)
+        endpoint = self.world.endpoint
+        if endpoint is not None:
+            return endpoint.download_url(self.registry_id, self.region, name, digest)
+        return s3_download_url(self.registry_id, self.region, name, digest)
 
     def _upload(self, repository: Repository, upload_id: str) -> Upload:
         upload = repository.uploads.get(upload_id)
-        if upload is None:
+        if upload is None or upload.writer is None:
             raise UploadNotFoundException.of(upload_id, repository.name, self.registry_id)
         return upload
 

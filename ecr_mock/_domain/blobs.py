@@ -1,44 +1,13 @@
-"""Layer and config blobs: content-addressed, digest-verified, their bytes held once however many repositories
-hold them; and the state of an upload in progress (ecr-behaviour.md 3.3, 4.6)."""
+"""What a repository knows of blobs: the digests its manifests name (counted), and layer uploads in progress
+(ecr-behaviour.md 3.3, 4.6). The bytes themselves live in ``ecr_mock._store.blobs``."""
 
 from __future__ import annotations
 
-import hashlib
-import weakref
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-
-class Blob:
-    __slots__ = ("__weakref__", "data", "digest")
-
-    def __init__(self, digest: str, data: bytes) -> None:
-        self.digest = digest
-        self.data = data
-
-    def __repr__(self) -> str:
-        return f"Blob({self.digest!r}, {self.size} bytes)"
-
-    @property
-    def size(self) -> int:
-        return len(self.data)
-
-
-class BlobStore:
-    """Blobs by digest. A blob stays while some repository holds it, and is stored once."""
-
-    def __init__(self) -> None:
-        self._blobs: weakref.WeakValueDictionary[str, Blob] = weakref.WeakValueDictionary()
-
-    def intern(self, data: bytes, digest: str | None = None) -> Blob:
-        """The stored blob for ``data`` (hashed here unless the caller already verified ``digest``)."""
-        digest = digest or sha256_digest(data)
-        blob = self._blobs.get(digest)
-        if blob is None:
-            blob = self._blobs[digest] = Blob(digest, data)
-        return blob
-
-    def __len__(self) -> int:
-        return len(self._blobs)
+if TYPE_CHECKING:
+    from ecr_mock._store.blobs import BlobWriter
 
 
 @dataclass(slots=True, eq=False)
@@ -52,13 +21,15 @@ class BlobRef:
 
 @dataclass(slots=True, eq=False)
 class Upload:
+    """A layer upload through the API: its bytes go straight into ``writer`` (hashed as they arrive)."""
+
     upload_id: str
-    parts: list[bytes] = field(default_factory=list)
+    writer: BlobWriter | None = None  # None once the upload is gone (saved state keeps no uploads)
+    part_sizes: list[int] = field(default_factory=list)
     last_byte: int = -1  # the last byte received so far; -1 before the first part
 
-
-def sha256_digest(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (Upload, (self.upload_id,))
 
 
 def blob_key(digest: str) -> bytes | str:

@@ -12,10 +12,11 @@ from datetime import datetime, timezone
 from functools import cache
 from typing import Any
 
-from ecr_mock._domain.blobs import Blob, BlobRef, Upload, blob_key
+from ecr_mock._domain.blobs import BlobRef, Upload, blob_key
 from ecr_mock._domain.lifecycle import Decision, LifecyclePolicy
 from ecr_mock._domain.manifest import Blobs, Manifest, blobs_of
 from ecr_mock._domain.ordered import Ordered
+from ecr_mock._store.blobs import Blob
 
 
 @dataclass(slots=True, eq=False)

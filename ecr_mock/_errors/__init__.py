@@ -17,6 +17,7 @@ from ecr_mock._errors.base import (
     InvalidParameterException,
     InvalidTagParameterException,
     LimitExceededException,
+    MissingAuthenticationTokenException,
     SerializationException,
     ServerException,
     TooManyTagsException,
@@ -75,7 +76,9 @@ from ecr_mock._errors.registries import (
 
 # Every error class, by code: the protocol layer and the model test read it.
 ERRORS_BY_CODE: Mapping[str, type[EcrError]] = {cls.code: cls for cls in EcrError.__subclasses__()}
-PROTOCOL_CODES = frozenset({"SerializationException", "UnknownOperationException", "InternalFailure"})
+PROTOCOL_CODES = frozenset(
+    {"SerializationException", "UnknownOperationException", "InternalFailure", "MissingAuthenticationTokenException"}
+)
 
 __all__ = [
     "DIGEST_PATTERN",
@@ -106,6 +109,7 @@ __all__ = [
     "LifecyclePolicyPreviewInProgressException",
     "LifecyclePolicyPreviewNotFoundException",
     "LimitExceededException",
+    "MissingAuthenticationTokenException",
     "PullThroughCacheRuleAlreadyExistsException",
     "PullThroughCacheRuleNotFoundException",
     "ReferencedImagesNotFoundException",

@@ -42,6 +42,17 @@ class UnknownOperationException(EcrError):
     code = "UnknownOperationException"
 
 
+class MissingAuthenticationTokenException(EcrError):
+    """An unsigned request to a strict server (what AWS's front door answers a request with no signature)."""
+
+    code = "MissingAuthenticationTokenException"
+    status = 403
+
+    @classmethod
+    def of(cls) -> MissingAuthenticationTokenException:
+        return cls("Missing Authentication Token")
+
+
 class InternalFailure(EcrError):
     """Never raised on purpose: what the dispatcher answers if a handler itself crashes."""
 

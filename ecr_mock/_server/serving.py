@@ -1,0 +1,59 @@
+"""Run the app on werkzeug's threaded server, in a background thread: for ``mock.serve()`` and ``ecr-mock serve``.
+
+werkzeug reads chunked request bodies correctly (docker and podman PATCH with chunked encoding; the stdlib's
+``wsgiref`` reads them as empty). Request threads are not daemons, so ``stop()`` lets requests in flight finish.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from ecr_mock._server.app import App
+
+log = logging.getLogger("ecr_mock.server")
+
+
+class _Handler(WSGIRequestHandler):
+    """werkzeug's handler, logging one line per request to the ``ecr_mock.server`` logger."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        log.info('%s "%s" %s %s', self.address_string(), self.requestline, code, size)
+
+    def log(self, type: str, message: str, *args: Any) -> None:
+        getattr(log, type if type in ("info", "warning", "error") else "info")(message, *args)
+
+
+class Server:
+    """A running server: ``address`` is ``host:port`` as clients reach it."""
+
+    def __init__(self, app: App, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.app = app
+        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True, request_handler=_Handler)
+        self._server.daemon_threads = False  # type: ignore[attr-defined]  # stop() waits for requests in flight
+        self._thread = threading.Thread(target=self._server.serve_forever, name="ecr-mock-server", daemon=True)
+        self.host = host
+        self.port: int = self._server.server_port
+
+    @property
+    def address(self) -> str:
+        host = self.host if self.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
+        return f"[{host}]:{self.port}" if ":" in host else f"{host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.address}"
+
+    def start(self) -> Server:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop accepting, let the requests in flight finish, close the socket."""
+        if self._thread.is_alive():
+            self._server.shutdown()
+            self._thread.join(timeout=30)
+        self._server.server_close()

@@ -1,0 +1,264 @@
+"""Blob bytes, stored once per digest however many repositories hold them, in memory or as content-addressed files.
+
+A ``BlobStore`` without a directory keeps bytes in memory (the in-process mock). With one, every blob is a file
+``<dir>/sha256/<first two hex>/<hex>``, written through a ``BlobWriter`` that spools the bytes to disk in pieces
+while it hashes them, and is moved into place only when its digest is known: a crash leaves either the whole
+file or none. A served registry (``ecr-mock serve``, ``mock.serve()``) uses one, so no blob is ever held whole in
+memory; the layer API writes through the same writers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+import threading
+import uuid
+import weakref
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+READ_CHUNK = 1 << 20  # what one read from a blob file hands out
+
+
+class Blob:
+    """One stored blob: its digest, its size, and its bytes (held here, or in ``path``)."""
+
+    __slots__ = ("__weakref__", "_data", "digest", "path", "size")
+
+    def __init__(self, digest: str, size: int, data: bytes | None = None, path: Path | None = None) -> None:
+        self.digest = digest
+        self.size = size
+        self._data = data
+        self.path = path
+
+    def __repr__(self) -> str:
+        return f"Blob({self.digest!r}, {self.size} bytes)"
+
+    def __reduce__(self) -> tuple[object, tuple[str, int]]:
+        """Saved state names a blob by digest and size; loading binds it to the store it is loaded into."""
+        return (_adopt, (self.digest, self.size))
+
+    @property
+    def data(self) -> bytes:
+        """The whole blob (small blobs and in-process use; servers stream with ``chunks``)."""
+        if self._data is not None:
+            return self._data
+        assert self.path is not None
+        return self.path.read_bytes()
+
+    def chunks(self, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        """The bytes from ``start`` up to (not including) ``end``, in pieces."""
+        stop = self.size if end is None else min(end, self.size)
+        if self._data is not None:
+            view = memoryview(self._data)
+            for offset in range(start, stop, READ_CHUNK):
+                yield bytes(view[offset : min(offset + READ_CHUNK, stop)])
+            return
+        assert self.path is not None
+        with self.path.open("rb") as file:
+            file.seek(start)
+            left = stop - start
+            while left > 0:
+                piece = file.read(min(READ_CHUNK, left))
+                if not piece:
+                    return
+                left -= len(piece)
+                yield piece
+
+
+class BlobWriter:
+    """An upload in progress: bytes appended in order, hashed as they arrive, spooled to a file when the store
+    has a directory (else gathered in memory). ``commit`` turns it into a stored blob; ``abort`` drops it."""
+
+    def __init__(self, store: BlobStore) -> None:
+        self._store = store
+        self._hasher = hashlib.sha256()
+        self.size = 0
+        self._pieces: list[bytes] = []
+        self._file: IO[bytes] | None = None
+        self._path: Path | None = None
+        if store.directory is not None:
+            uploads = store.directory / "uploads"
+            uploads.mkdir(parents=True, exist_ok=True)
+            self._path = uploads / uuid.uuid4().hex
+            self._file = self._path.open("wb")
+
+    def write(self, data: bytes) -> None:
+        if not data:
+            return
+        self._hasher.update(data)
+        self.size += len(data)
+        if self._file is not None:
+            self._file.write(data)
+        else:
+            self._pieces.append(bytes(data))
+
+    @property
+    def digest(self) -> str:
+        """The digest of what was written so far."""
+        return "sha256:" + self._hasher.hexdigest()
+
+    def commit(self) -> Blob:
+        """Store what was written under its digest (kept once: an identical stored blob is reused)."""
+        digest = self.digest
+        if self._file is None:
+            data = self._pieces[0] if len(self._pieces) == 1 else b"".join(self._pieces)
+            self._pieces = []
+            return self._store.intern(data, digest)
+        self._file.close()
+        self._file = None
+        assert self._path is not None
+        blob = self._store.adopt_file(self._path, digest, self.size)
+        self._path = None
+        return blob
+
+    def abort(self) -> None:
+        self._pieces = []
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        if self._path is not None:
+            self._path.unlink(missing_ok=True)
+            self._path = None
+
+    def __del__(self) -> None:  # an upload never completed: no spool file is left behind
+        with contextlib.suppress(Exception):  # interpreter shutdown
+            self.abort()
+
+
+class BlobStore:
+    """Blobs by digest. A blob stays while some repository holds it (weakly held here) and is stored once.
+
+    With a ``directory``, blob files that no repository holds any more are removed at ``collect()`` (called once
+    the state that stopped naming them is saved, so a crash never leaves saved state naming a missing file).
+    """
+
+    def __init__(self, directory: Path | str | None = None) -> None:
+        self._blobs: weakref.WeakValueDictionary[str, Blob] = weakref.WeakValueDictionary()
+        self._lock = threading.Lock()
+        self._released: list[tuple[str, Path]] = []
+        self.directory: Path | None = None
+        if directory is not None:
+            self.use_directory(directory)
+
+    def __len__(self) -> int:
+        return len(self._blobs)
+
+    def use_directory(self, directory: Path | str) -> None:
+        """From now on, new blobs are files under ``directory`` (blobs held in memory stay there)."""
+        path = Path(directory)
+        (path / "sha256").mkdir(parents=True, exist_ok=True)
+        self.directory = path
+
+    def writer(self) -> BlobWriter:
+        return BlobWriter(self)
+
+    def get(self, digest: str) -> Blob | None:
+        return self._blobs.get(digest)
+
+    def intern(self, data: bytes, digest: str | None = None) -> Blob:
+        """The stored blob for ``data`` (hashed here unless the caller already verified ``digest``)."""
+        digest = digest or sha256_digest(data)
+        with self._lock:
+            blob = self._blobs.get(digest)
+            if blob is not None:
+                return blob
+        if self.directory is None:
+            blob = Blob(digest, len(data), data=data)
+            return self._keep(blob)
+        writer = self.writer()
+        writer.write(data)
+        return writer.commit()
+
+    def adopt_file(self, spooled: Path, digest: str, size: int) -> Blob:
+        """Move a fully written, hashed file into place as the blob ``digest`` (a copy already stored wins)."""
+        with self._lock:
+            blob = self._blobs.get(digest)
+            target = self._path_of(digest)
+            if blob is not None or target.exists():
+                spooled.unlink(missing_ok=True)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _fsync(spooled)
+                os.replace(spooled, target)
+        return blob or self._keep(Blob(digest, size, path=target))
+
+    def adopt(self, digest: str, size: int) -> Blob:
+        """The blob ``digest`` as saved state names it: its file when there is one (else a blob whose bytes are
+        gone reads as empty; the backend treats that like a blob never uploaded)."""
+        with self._lock:
+            blob = self._blobs.get(digest)
+        if blob is not None:
+            return blob
+        if self.directory is not None:
+            return self._keep(Blob(digest, size, path=self._path_of(digest)))
+        return self._keep(Blob(digest, size, data=b""))
+
+    def collect(self) -> int:
+        """Remove the files of blobs no repository holds any more; how many were removed."""
+        with self._lock:
+            released, self._released = self._released, []
+            removed = 0
+            for digest, path in released:
+                if digest not in self._blobs:
+                    path.unlink(missing_ok=True)
+                    removed += 1
+            return removed
+
+    def _keep(self, blob: Blob) -> Blob:
+        with self._lock:
+            existing = self._blobs.get(blob.digest)
+            if existing is not None:
+                return existing
+            self._blobs[blob.digest] = blob
+            if blob.path is not None:
+                weakref.finalize(blob, self._release, blob.digest, blob.path)
+            return blob
+
+    def _release(self, digest: str, path: Path) -> None:
+        self._released.append((digest, path))
+
+    def _path_of(self, digest: str) -> Path:
+        assert self.directory is not None
+        algorithm, _, hex_digest = digest.partition(":")
+        return self.directory / algorithm / hex_digest[:2] / hex_digest
+
+
+def sha256_digest(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def _fsync(path: Path) -> None:
+    with path.open("rb") as file:
+        os.fsync(file.fileno())
+
+
+_loading = threading.local()  # the store that saved state is being loaded into (see ``loading_into``)
+
+
+class loading_into:
+    """While active, unpickled blobs are bound to ``store``."""
+
+    def __init__(self, store: BlobStore) -> None:
+        self._store = store
+
+    def __enter__(self) -> BlobStore:
+        _loading.store = self._store
+        return self._store
+
+    def __exit__(self, *_: object) -> None:
+        _loading.store = None
+
+
+def _adopt(digest: str, size: int) -> Blob:
+    store: BlobStore | None = getattr(_loading, "store", None)
+    if store is None:
+        raise RuntimeError("a saved blob can only be loaded inside loading_into(store)")
+    return store.adopt(digest, size)
+
+
+def temporary_directory(prefix: str = "ecr-mock-blobs-") -> tempfile.TemporaryDirectory[str]:
+    return tempfile.TemporaryDirectory(prefix=prefix)
