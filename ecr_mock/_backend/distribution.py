@@ -73,11 +73,12 @@ class DistributionOps(ImageOps, LayerOps):
         upload = self.registry_upload(name, upload_id)
         writer = upload.writer
         assert writer is not None
-        if writer.digest != digest:
-            raise InvalidLayerException.of([digest], writer.digest)
+        computed = writer.digest_in(digest.partition(":")[0])
+        if computed != digest:
+            raise InvalidLayerException.of([digest], computed)
         repository = self.repository(name)
         del repository.uploads[upload_id]
-        blob = writer.commit()
+        blob = writer.commit(computed)
         upload.writer = None
         return repository.blobs.setdefault(blob.digest, blob)
 

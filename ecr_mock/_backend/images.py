@@ -341,8 +341,10 @@ def _failure(ref: ImageRef, code: str, **details: str) -> Failure:
 
 
 def _foreign(blob: Descriptor) -> bool:
-    """Windows base layers are pulled from elsewhere and never pushed (unconfirmed that ECR exempts them)."""
-    return blob.media_type is not None and ".foreign." in blob.media_type
+    """Windows base layers (and OCI's non-distributable layers) are pulled from elsewhere and never pushed
+    (unconfirmed that ECR exempts them; the OCI spec says a registry must not require them)."""
+    kind = blob.media_type
+    return kind is not None and (".foreign." in kind or ".nondistributable." in kind)
 
 
 def referrer_artifact_type(image: Image) -> str | None:

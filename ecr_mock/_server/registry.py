@@ -132,20 +132,7 @@ def start_upload(call: Call) -> Response:
 
 def patch_upload(call: Call) -> Response:
     upload = _upload(call)
-    writer = upload.writer
-    assert writer is not None
-    declared = call.request.headers.get("Content-Range")
-    if declared is not None:
-        first, last = _content_range(declared, writer.size, call.name, upload)
-        length = call.request.content_length
-        if length is not None and length != last - first + 1:
-            raise errors.range_invalid(
-                "Content-Range does not match the body's length",
-                writer.size,
-                upload.upload_id,
-                _location(call.name, upload.upload_id),
-            )
-    _stream_into(writer, call.request.stream)
+    _append(call, upload)
     return _upload_status(call.name, upload, 202)
 
 
@@ -154,10 +141,24 @@ def put_upload(call: Call) -> Response:
     if not digest:
         raise errors.digest_invalid("the final PUT of an upload needs ?digest=")
     _digest(digest)
-    upload = _upload(call)
-    assert upload.writer is not None
-    _stream_into(upload.writer, call.request.stream)
+    _append(call, _upload(call))
     return _finish(call, call.arg, digest)
+
+
+def _append(call: Call, upload: Upload) -> None:
+    """Stream the request body onto the upload, after checking that its Content-Range (when it gives one)
+    continues the upload and matches the body's length."""
+    writer = upload.writer
+    assert writer is not None
+    declared = call.request.headers.get("Content-Range")
+    if declared is not None:
+        first, last = _content_range(declared, writer.size, call.name, upload)
+        length = call.request.content_length
+        if length is not None and length != last - first + 1:
+            location = _location(call.name, upload.upload_id)
+            message = f"Content-Range {declared} does not match the body's length {length}"
+            raise errors.range_invalid(message, writer.size, upload.upload_id, location)
+    _stream_into(writer, call.request.stream)
 
 
 def upload_status(call: Call) -> Response:
@@ -245,9 +246,16 @@ def _range(value: str | None, size: int) -> tuple[int, int]:
     return start, end
 
 
+_HEX_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128}
+
+
 def _digest(value: str) -> str:
-    if not DIGEST_REFERENCE.fullmatch(value) or not value.startswith("sha256:") or len(value) != 71:
-        raise errors.digest_invalid(f"invalid digest '{value}': the registry stores sha256 digests", value)
+    algorithm, _, hex_digest = value.partition(":")
+    valid = _HEX_LENGTHS.get(algorithm) == len(hex_digest) and re.fullmatch("[0-9a-f]+", hex_digest) is not None
+    if not valid:
+        raise errors.digest_invalid(
+            f"invalid digest '{value}': expected sha256, sha384 or sha512 in lowercase hex", value
+        )
     return value
 
 
@@ -287,7 +295,7 @@ def get_manifest(call: Call) -> Response:
         "Docker-Content-Digest": image.digest,
         "Content-Length": str(len(body)),
     }
-    return Response(body if pull else b"", 200, headers, direct_passthrough=True)
+    return Response(body, 200, headers)  # werkzeug sends no body to a HEAD, with the length of this one
 
 
 def delete_manifest(call: Call) -> Response:

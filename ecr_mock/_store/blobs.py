@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO
 
 READ_CHUNK = 1 << 20  # what one read from a blob file hands out
+OTHER_ALGORITHMS = frozenset({"sha384", "sha512"})  # digests the registry API accepts besides sha256
 
 
 class Blob:
@@ -98,12 +99,35 @@ class BlobWriter:
 
     @property
     def digest(self) -> str:
-        """The digest of what was written so far."""
+        """The sha256 digest of what was written so far (hashed as the bytes arrived)."""
         return "sha256:" + self._hasher.hexdigest()
 
-    def commit(self) -> Blob:
-        """Store what was written under its digest (kept once: an identical stored blob is reused)."""
-        digest = self.digest
+    def digest_in(self, algorithm: str) -> str:
+        """The digest in ``algorithm`` (sha256 at once; sha384/sha512 by reading the bytes again: clients
+        rarely ask for them, and hashing every upload twice would slow every push)."""
+        if algorithm == "sha256":
+            return self.digest
+        if algorithm not in OTHER_ALGORITHMS:
+            raise ValueError(f"unsupported digest algorithm {algorithm!r}")
+        hasher = hashlib.new(algorithm)
+        for piece in self._written():
+            hasher.update(piece)
+        return f"{algorithm}:{hasher.hexdigest()}"
+
+    def _written(self) -> Iterator[bytes]:
+        if self._file is None:
+            yield from self._pieces
+            return
+        self._file.flush()
+        assert self._path is not None
+        with self._path.open("rb") as file:
+            while piece := file.read(READ_CHUNK):
+                yield piece
+
+    def commit(self, digest: str | None = None) -> Blob:
+        """Store what was written under its digest (``digest`` when the caller checked one in another
+        algorithm); an identical stored blob is reused."""
+        digest = digest or self.digest
         if self._file is None:
             data = self._pieces[0] if len(self._pieces) == 1 else b"".join(self._pieces)
             self._pieces = []
