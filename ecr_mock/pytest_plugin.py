@@ -14,3 +14,10 @@ def ecr_mock() -> Iterator[EcrMock]:
     """An active ECR mock for the test; state wiped and environment restored afterwards."""
     with EcrMock() as mock:
         yield mock
+
+
+@pytest.fixture
+def ecr_mock_server(ecr_mock: EcrMock) -> str:
+    """The ``ecr_mock`` fixture's registries served on a free loopback port, for real clients: the endpoint
+    (``http://127.0.0.1:<port>``). Stopped with the mock, after the test."""
+    return ecr_mock.serve()

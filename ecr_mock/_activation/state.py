@@ -6,17 +6,21 @@ behaviour are in force; the outermost exit wipes the registries and restores the
 
 from __future__ import annotations
 
+import functools
 import os
+import tempfile
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ecr_mock._activation.environ import EnvironmentPatch
-from ecr_mock._activation.layer_urls import LayerServer
+from ecr_mock._activation.requests_hook import RequestsHook
+from ecr_mock._activation.sessions import DefaultSessions
 from ecr_mock._config import DEFAULT_REGION, Behaviour
 
 if TYPE_CHECKING:
     from ecr_mock._backend import Backends
+    from ecr_mock._server.serving import Server
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,10 +33,9 @@ class Activation:
 _lock = threading.Lock()
 _stack: list[Activation] = []
 _environment = EnvironmentPatch()
-_layer_server: LayerServer | None = None
-_default_session: Any = None  # boto3's default session from before the mock, set aside while it is active
-# the default session boto3 made inside a mock, reused by later ones (building one costs ~0.1 s)
-_mock_session: Any = None
+_requests_hook: RequestsHook | None = None
+_served: Served | None = None  # the registry server mock.serve() started, while it runs
+_sessions = DefaultSessions()  # boto3's default session: set aside while a mock is active, a clean one handed out
 
 
 def current() -> Activation | None:
@@ -40,7 +43,7 @@ def current() -> Activation | None:
 
 
 def push(account_id: str, behaviour: Behaviour) -> Activation:
-    global _layer_server
+    global _requests_hook
     with _lock:
         if _stack:
             backends = _stack[0].backends
@@ -48,10 +51,10 @@ def push(account_id: str, behaviour: Behaviour) -> Activation:
             from ecr_mock._backend import Backends  # the backend loads with the first activation
 
             backends = Backends(behaviour)
-            _layer_server = LayerServer(backends.download_bytes)
-            backends.on_download_url = _layer_server.start
+            _requests_hook = RequestsHook(backends, functools.partial(_in_process_app, backends, account_id))
+            backends.on_registry_use = _requests_hook.start
             _environment.apply()
-            _set_aside_default_session()
+            _sessions.enter()
         activation = Activation(account_id, behaviour, backends)
         _stack.append(activation)
         backends.behaviour = behaviour
@@ -69,28 +72,62 @@ def pop(activation: Activation) -> None:
         if _stack:
             activation.backends.behaviour = _stack[-1].behaviour
             return
+        _stop_serving(activation.backends)
         activation.backends.reset()
-        if _layer_server is not None:
-            _layer_server.stop()
+        if _requests_hook is not None:
+            _requests_hook.stop()
         _environment.restore()
-        _restore_default_session()
+        _sessions.leave()
 
 
-def _set_aside_default_session() -> None:
-    """boto3's default session caches the credentials (and region) it resolved first; inside the mock,
-    ``boto3.client(...)`` must resolve the fake ones, so it gets a fresh default session until the mock stops."""
-    global _default_session
-    import boto3
+class Served:
+    """A registry server started by ``mock.serve()``: stopped, its blob directory removed, when the outermost
+    mock exits."""
 
-    _default_session, boto3.DEFAULT_SESSION = boto3.DEFAULT_SESSION, _mock_session
+    def __init__(self, server: Server, blobs: tempfile.TemporaryDirectory[str]) -> None:
+        self.server = server
+        self.blobs = blobs
 
 
-def _restore_default_session() -> None:
-    global _default_session, _mock_session
-    import boto3
+def serve(activation: Activation, host: str, port: int, localhost_names: bool) -> str:
+    """Serve the active registries on ``host:port`` (port 0: a free one) until the outermost mock exits; the
+    endpoint. Calling it again returns the running server's endpoint."""
+    global _served
+    with _lock:
+        if _served is not None:
+            return _served.server.url
+        from ecr_mock._domain.endpoint import Endpoint
+        from ecr_mock._server.app import App, ServerSettings
+        from ecr_mock._server.serving import Server
 
-    _mock_session = boto3.DEFAULT_SESSION  # it only ever resolved the mock's fake credentials
-    boto3.DEFAULT_SESSION, _default_session = _default_session, None
+        backends = activation.backends
+        blobs = tempfile.TemporaryDirectory(prefix="ecr-mock-blobs-")
+        backends.blob_store.use_directory(blobs.name)  # served uploads stream to disk, never whole in memory
+        app = App(backends, ServerSettings(activation.account_id, default_region()))
+        server = Server(app, host, port).start()
+        backends.endpoint = Endpoint(server.address, localhost_names)
+        _served = Served(server, blobs)
+        if _requests_hook is not None:
+            _requests_hook.start()
+        return server.url
+
+
+def _stop_serving(backends: Backends) -> None:
+    global _served
+    if _served is None:
+        return
+    served, _served = _served, None
+    served.server.stop()
+    backends.endpoint = None
+    backends.blob_store.directory = None
+    served.blobs.cleanup()
+
+
+def _in_process_app(backends: Backends, account_id: str) -> Any:
+    """The registry app that answers ``requests`` calls to registry hosts in-process."""
+    from ecr_mock._server.app import App, ServerSettings
+
+    return App(backends, ServerSettings(account_id, default_region()))
 
 
 def default_region() -> str:

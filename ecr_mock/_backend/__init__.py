@@ -87,9 +87,22 @@ class Backends:
         self.authorizer = Authorizer()
         self.blob_store = BlobStore()
         self.principals: dict[str, str] = {}  # access key id -> principal ARN (EcrMock.register_principal)
-        # Called when a layer download URL is handed out, so whoever serves those URLs can start.
-        self.on_download_url: Callable[[], None] | None = None
+        # Called when registry credentials or a layer download URL are handed out, so whoever answers registry
+        # hosts and those URLs in-process can start.
+        self.on_registry_use: Callable[[], None] | None = None
         self.endpoint: Endpoint | None = None  # while a registry server runs: where clients are told to go
+
+    # What a served registry saves (ecr_mock._store.state pickles the whole world): the registries, the issued
+    # tokens and the principals. Not the lock, the callbacks or the endpoint, nor the behaviour (the server's
+    # flags decide it), nor the blob store (blobs pickle as digest and size, bound to the loading store).
+    _SAVED_STATE = ("_registries", "authorizer", "principals")
+
+    def __getstate__(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in self._SAVED_STATE}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        Backends.__init__(self)  # a fresh lock, store, behaviour and no callbacks; the loader sets what it serves
+        self.__dict__.update(state)
 
     def registry(self, account_id: str, region: str) -> EcrBackend:
         key = (account_id, region)
@@ -115,7 +128,7 @@ class Backends:
         with self.lock:
             self._registries.clear()
             self.authorizer = Authorizer()
-            self.blob_store = BlobStore()
+            self.blob_store = BlobStore(self.blob_store.directory)  # a served registry keeps writing to disk
             self.principals.clear()
 
     def register_principal(self, arn: str, access_key_id: str) -> None:
@@ -152,6 +165,8 @@ class Backends:
     def authorization_data(
         self, caller: str, region: str, registry_ids: Sequence[str] | None
     ) -> list[AuthorizationData]:
+        if self.on_registry_use is not None:
+            self.on_registry_use()
         return self.authorizer.issue(self.behaviour, caller, region, registry_ids, self.endpoint)
 
     def repository_uri(self, repository: Repository) -> str:

@@ -127,8 +127,8 @@ class LayerOps(RegistryBase):
     def get_download_url(self, name: str, digest: str) -> str:
         self.pull_through_layer(name, digest)
         self.layer_for_download(name, digest)
-        if self.world.on_download_url is not None:
-            self.world.on_download_url()
+        if self.world.on_registry_use is not None:
+            self.world.on_registry_use()
         endpoint = self.world.endpoint
         if endpoint is not None:
             return endpoint.download_url(self.registry_id, self.region, name, digest)
