@@ -50,8 +50,9 @@ def range_invalid(message: str, size: int, upload_id: str, location: str) -> Reg
     return RegistryError(416, "BLOB_UPLOAD_INVALID", message, headers=headers)
 
 
-def unsupported(message: str, status: int = 405) -> RegistryError:
-    return RegistryError(status, "UNSUPPORTED", message)
+def unsupported(message: str, status: int = 405, allow: str | None = None) -> RegistryError:
+    """``UNSUPPORTED``; a 405 names the methods the route takes (``Allow``, as RFC 9110 asks)."""
+    return RegistryError(status, "UNSUPPORTED", message, headers={"Allow": allow} if allow else None)
 
 
 # (ECR code, what the request handles) -> (status, registry code, message or None for ECR's own)

@@ -81,10 +81,11 @@ def route(request: Request, backends: Backends, target: Target) -> tuple[Respons
             raise errors.name_invalid(name)
         handler = _HANDLERS.get((kind, request.method))
         if handler is None:
-            raise errors.unsupported(f"{request.method} is not supported on {kind} routes")
+            allowed = ", ".join(method for route_kind, method in _HANDLERS if route_kind == kind)
+            raise errors.unsupported(f"{request.method} is not supported on {kind} routes", allow=allowed)
         call = Call(request, backends, target, name, match["arg"])
         return handler(call), (kind, request.method) in _SAVED
-    raise RegistryError(404, "NOT_FOUND", f"no registry route for {path}")
+    raise errors.unsupported(f"no registry route for {path}", 404)  # the spec's codes have no "no such route"
 
 
 # --- blobs ---------------------------------------------------------------------------------------------------
@@ -381,9 +382,11 @@ def _page(items: list[str], request: Request) -> tuple[list[str], bool]:
     limit_text = request.args.get("n")
     if limit_text is None or limit_text == "":
         return items[start:], False
-    if not limit_text.isdigit():
-        raise RegistryError(400, "PAGINATION_NUMBER_INVALID", f"invalid number of results requested: {limit_text}")
-    limit = int(limit_text)
+    if not (limit_text.isascii() and limit_text.isdigit()):  # the spec's codes have no PAGINATION_NUMBER_INVALID
+        raise errors.unsupported(f"invalid number of results requested: {limit_text}", 400)
+    limit = int(limit_text) if len(limit_text) <= 18 else len(items)  # a number longer than any list: all of it
+    if limit == 0:
+        return [], False  # the spec: n=0 is an empty list and no Link
     return items[start : start + limit], start + limit < len(items)
 
 
