@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
+from werkzeug.exceptions import ClientDisconnected
 from werkzeug.wrappers import Request, Response
 
 from ecr_mock import _config
 from ecr_mock._backend import Backends
-from ecr_mock._errors import EcrError, InternalFailure, MissingAuthenticationTokenException
+from ecr_mock._errors import EcrError, InternalFailure, MissingAuthenticationTokenException, SerializationException
 from ecr_mock._server import auth, registry
 from ecr_mock._server.errors import RegistryError
 from ecr_mock._wire import protocol
@@ -86,9 +87,16 @@ class App:
         if self.backends.behaviour.strict and not authorization:
             return _api_error(MissingAuthenticationTokenException.of()), False
         access_key_id, region = scope(authorization)
-        body = request.stream.read(MAX_API_BODY + 1)
+        try:
+            body = request.stream.read(MAX_API_BODY + 1)
+        except ClientDisconnected:  # not one byte of the body arrived
+            body = b""
+        except OSError as error:  # a reset, a malformed chunk
+            return _api_error(SerializationException(f"Request body could not be read: {error}")), False
         if len(body) > MAX_API_BODY:
             raise RegistryError(413, "SIZE_INVALID", f"an ECR API request body is at most {MAX_API_BODY} bytes")
+        if request.content_length is not None and len(body) < request.content_length:  # cut short: run nothing
+            return _api_error(SerializationException("Request body is shorter than its Content-Length")), False
         account = access_key_id if access_key_id and len(access_key_id) == 12 and access_key_id.isdigit() else None
         host = _API_HOST.search(request.host)
         region = region or (host["region"] if host else self.settings.region)

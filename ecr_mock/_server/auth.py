@@ -7,7 +7,6 @@ Which registry a request talks to: the host when it names one (``<registry>.dkr.
 from __future__ import annotations
 
 import base64
-import binascii
 from dataclasses import dataclass
 
 from ecr_mock import _clock
@@ -50,6 +49,6 @@ def _password(authorization: str | None) -> str | None:
         return None
     try:
         user, _, password = base64.b64decode(authorization[6:].strip(), validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # not base64 (binascii.Error), not ASCII, or not UTF-8 once decoded
         raise RegistryError(400, "UNAUTHORIZED", "malformed Basic credentials") from None
     return password if user == "AWS" and password else None

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import IO, Any
 
+from werkzeug.exceptions import ClientDisconnected
 from werkzeug.wrappers import Request, Response
 
 from ecr_mock._backend import Backends, EcrBackend
@@ -31,7 +32,8 @@ MAX_MANIFEST_BYTES = 4 * 1024 * 1024  # imageManifest's maximum length in ECR's 
 NAME = re.compile(r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*")
 TAG = re.compile(r"[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}")
 _ROUTES = (
-    ("upload", re.compile(r"/v2/(?P<name>.+)/blobs/uploads/(?P<arg>[^/]*)")),
+    ("uploads", re.compile(r"/v2/(?P<name>.+)/blobs/uploads/(?P<arg>)")),
+    ("upload", re.compile(r"/v2/(?P<name>.+)/blobs/uploads/(?P<arg>[^/]+)")),
     ("blob", re.compile(r"/v2/(?P<name>.+)/blobs/(?P<arg>[^/]+)")),
     ("manifest", re.compile(r"/v2/(?P<name>.+)/manifests/(?P<arg>[^/]+)")),
     ("tags", re.compile(r"/v2/(?P<name>.+)/tags/list(?P<arg>)")),
@@ -68,6 +70,8 @@ Handler = Callable[[Call], Response]
 def route(request: Request, backends: Backends, target: Target) -> tuple[Response, bool]:
     """The answer to a ``/v2/`` request, and whether it changed state that is saved."""
     path = request.path
+    if path in ("/v2/", "/v2", "/v2/_catalog") and request.method not in ("GET", "HEAD"):
+        raise errors.unsupported(f"{request.method} is not supported on {path}", allow="GET, HEAD")
     if path in ("/v2/", "/v2"):
         return _json({}), False
     if path == "/v2/_catalog":
@@ -203,12 +207,38 @@ def _location(name: str, upload_id: str) -> str:
 
 def _stream_into(writer: BlobWriter, stream: IO[bytes]) -> None:
     """Copy a request body into an upload piece by piece (chunked bodies included); a body cut short leaves
-    what arrived, as a PATCH that was interrupted does."""
+    what arrived, as a PATCH that was interrupted does, and is answered SIZE_INVALID."""
+    received = 0
     while True:
-        piece = stream.read(READ_PIECE)
+        try:
+            piece = stream.read(READ_PIECE)
+        except (ClientDisconnected, OSError) as error:  # cut short, a connection reset, a malformed chunk
+            raise _unreadable(received, error) from None
         if not piece:
             return
         writer.write(piece)
+        received += len(piece)
+
+
+def _read_body(stream: IO[bytes], limit: int) -> bytes:
+    """Up to ``limit`` bytes of a request body, whole (SIZE_INVALID when it cannot be read to its end)."""
+    try:
+        return stream.read(limit)
+    except (ClientDisconnected, OSError) as error:
+        raise _unreadable(0, error) from None
+
+
+def _unreadable(received: int, error: Exception | None = None) -> RegistryError:
+    if error is None or isinstance(error, ClientDisconnected):
+        message = f"the request body ended after {received} bytes, before its Content-Length"
+    else:
+        message = f"the request body could not be read after {received} bytes: {error}"
+    return RegistryError(400, "SIZE_INVALID", message)
+
+
+def _number(digits: str) -> int:
+    """A header's byte position; one longer than any blob could be reads as that (``int`` refuses 4300+ digits)."""
+    return int(digits) if len(digits) <= 18 else 10**18
 
 
 def _content_range(value: str, size: int, name: str, upload: Upload) -> tuple[int, int]:
@@ -216,7 +246,7 @@ def _content_range(value: str, size: int, name: str, upload: Upload) -> tuple[in
     location = _location(name, upload.upload_id)
     if match is None:
         raise errors.range_invalid(f"malformed Content-Range '{value}'", size, upload.upload_id, location)
-    first, last = int(match[1]), int(match[2])
+    first, last = _number(match[1]), _number(match[2])
     if first != size or last < first:
         raise errors.range_invalid(
             f"Content-Range {first}-{last} does not continue the upload, which has {size} bytes",
@@ -237,9 +267,9 @@ def _range(value: str | None, size: int) -> tuple[int, int]:
             416, "BLOB_UNKNOWN", f"unsatisfiable range '{value}'", headers={"Content-Range": f"bytes */{size}"}
         )
     if match[1] == "":
-        return max(size - int(match[2]), 0), size
-    start = int(match[1])
-    end = min(int(match[2]) + 1, size) if match[2] else size
+        return max(size - _number(match[2]), 0), size
+    start = _number(match[1])
+    end = min(_number(match[2]) + 1, size) if match[2] else size
     if start >= size or end <= start:
         raise RegistryError(
             416, "BLOB_UNKNOWN", f"unsatisfiable range '{value}'", headers={"Content-Range": f"bytes */{size}"}
@@ -265,9 +295,11 @@ def _digest(value: str) -> str:
 
 def put_manifest(call: Call) -> Response:
     reference = _reference(call.arg)
-    body = call.request.stream.read(MAX_MANIFEST_BYTES + 1)
+    body = _read_body(call.request.stream, MAX_MANIFEST_BYTES + 1)
     if len(body) > MAX_MANIFEST_BYTES:
         raise RegistryError(413, "SIZE_INVALID", f"a manifest is at most {MAX_MANIFEST_BYTES} bytes")
+    if call.request.content_length is not None and len(body) < call.request.content_length:
+        raise _unreadable(len(body))  # a manifest cut short is never stored
     try:
         body.decode("utf-8")
     except UnicodeDecodeError:
@@ -403,7 +435,7 @@ _HANDLERS: dict[tuple[str, str], Handler] = {
     ("blob", "GET"): get_blob,
     ("blob", "HEAD"): get_blob,
     ("blob", "DELETE"): delete_blob,
-    ("upload", "POST"): start_upload,
+    ("uploads", "POST"): start_upload,
     ("upload", "PATCH"): patch_upload,
     ("upload", "PUT"): put_upload,
     ("upload", "GET"): upload_status,
@@ -417,5 +449,5 @@ _HANDLERS: dict[tuple[str, str], Handler] = {
 }
 # what changes saved state (upload sessions themselves are not saved: a restart forgets them)
 _SAVED = frozenset(
-    {("blob", "DELETE"), ("upload", "POST"), ("upload", "PUT"), ("manifest", "PUT"), ("manifest", "DELETE")}
+    {("blob", "DELETE"), ("uploads", "POST"), ("upload", "PUT"), ("manifest", "PUT"), ("manifest", "DELETE")}
 )
