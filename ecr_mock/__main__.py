@@ -12,7 +12,12 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("demo", help="run a short registry workflow against the in-process mock")
     operations = commands.add_parser("operations", help="print the operation coverage table (Markdown)")
     operations.add_argument("--update", nargs="+", metavar="FILE", help="rewrite the generated table in FILEs")
+    from ecr_mock._server import cli as serve_cli  # the standard library only: the server loads when serve runs
+
+    serve_cli.add_parser(commands)
     args = parser.parse_args(argv)
+    if args.command == "serve":
+        return serve_cli.run(args)
     if args.command == "demo":
         from ecr_mock._demo import run
 
