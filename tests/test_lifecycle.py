@@ -17,7 +17,7 @@ import fnmatch
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import boto3  # type: ignore[import-untyped,unused-ignore]
@@ -29,7 +29,6 @@ from freezegun import freeze_time
 from hypothesis import HealthCheck, event, given, reject, settings
 from hypothesis import strategies as st
 
-import ecr_mock._config
 from ecr_mock import mock_ecr
 
 ACCOUNT = "012345678910"
@@ -249,10 +248,16 @@ def test_put_get_delete_round_trip(ecr: Any) -> None:
     )
     put = body(ecr.put_lifecycle_policy(repositoryName=REPO, lifecyclePolicyText=text))
     assert put == {"registryId": ACCOUNT, "repositoryName": REPO, "lifecyclePolicyText": text}
+    never = datetime(1970, 1, 1, tzinfo=timezone.utc)  # what real ECR reports for a policy never evaluated
     got = body(ecr.get_lifecycle_policy(repositoryName=REPO))
-    assert got == {"registryId": ACCOUNT, "repositoryName": REPO, "lifecyclePolicyText": text}  # never evaluated
+    assert got == {"registryId": ACCOUNT, "repositoryName": REPO, "lifecyclePolicyText": text, "lastEvaluatedAt": never}
     deleted = body(ecr.delete_lifecycle_policy(repositoryName=REPO))
-    assert deleted == {"registryId": ACCOUNT, "repositoryName": REPO, "lifecyclePolicyText": text}
+    assert deleted == {
+        "registryId": ACCOUNT,
+        "repositoryName": REPO,
+        "lifecyclePolicyText": text,
+        "lastEvaluatedAt": never,
+    }
     with pytest.raises(ClientError) as exc:
         ecr.get_lifecycle_policy(repositoryName=REPO)
     assert error_of(exc) == lpnf()
@@ -612,9 +617,8 @@ def test_preview_waiter_returns(five_expiring: tuple[Any, Staged]) -> None:
     waiter.wait(repositoryName=REPO, WaiterConfig={"Delay": 1, "MaxAttempts": 2})
 
 
-def test_preview_in_progress_then_complete(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ecr_mock._config, "LIFECYCLE_PREVIEW_DURATION", timedelta(minutes=5))
-    with mock_ecr(), freeze_time(NOW) as clock:
+def test_preview_in_progress_then_complete() -> None:
+    with mock_ecr(durations={"lifecycle_preview": timedelta(minutes=5)}), freeze_time(NOW) as clock:
         client = new_client()
         client.create_repository(repositoryName=REPO)
         staged = stage(client, clock, [img("u", 20)])
@@ -656,7 +660,8 @@ def test_last_evaluated_at_and_repositories_without_policy() -> None:
         stage(client, clock, [img("u", 20)])
         stage(client, clock, [img("u", 20)], repository="no-policy")
         client.put_lifecycle_policy(repositoryName=REPO, lifecyclePolicyText=UNTAGGED_14)
-        assert "lastEvaluatedAt" not in client.get_lifecycle_policy(repositoryName=REPO)
+        never = datetime(1970, 1, 1, tzinfo=timezone.utc)
+        assert client.get_lifecycle_policy(repositoryName=REPO)["lastEvaluatedAt"] == never
 
         clock.move_to(NOW + timedelta(hours=3))
         applied = mock.apply_lifecycle_policies()

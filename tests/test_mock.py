@@ -223,8 +223,11 @@ class PlainSuite:  # not collected (no Test prefix): driven by hand below
     def test_create(self) -> list[str]:
         return create_in_current_mock("plain")
 
-    def setup_method(self) -> bool:
-        return _state.current() is not None
+    def setup_method(self) -> None:
+        self.setup_saw_a_mock = _state.current() is not None
+
+    def teardown_method(self) -> None:
+        self.teardown_saw_a_mock = _state.current() is not None
 
 
 def create_in_current_mock(name: str) -> list[str]:
@@ -240,9 +243,13 @@ def test_class_decorator_patches_test_methods_only() -> None:
     assert suite.test_create() == ["plain"]
     assert suite.test_create() == ["plain"]  # each call its own fresh activation
     assert suite.helper() is False
-    assert suite.setup_method() is False
+    suite.setup_method()  # pytest's xunit methods start the activation the test and teardown_method share
+    assert suite.setup_saw_a_mock is True
+    assert suite.test_account() == OTHER_ACCOUNT
+    suite.teardown_method()
+    assert suite.teardown_saw_a_mock is True
+    assert _state.current() is None
     assert vars(PlainSuite)["helper"] is _plain_helper
-    assert not hasattr(PlainSuite.setup_method, "__wrapped__")
     assert PlainSuite.test_data == ["not", "callable"]
     assert PlainSuite.marker == "kept"
 

@@ -385,8 +385,8 @@ def test_backfill_to_an_unconfigured_destination_is_a_validation_error(mock: Any
     )
 
 
-def test_one_backfill_in_progress_per_region_and_stop(mock: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("ecr_mock._config.BACKFILL_DURATION", timedelta(minutes=5))
+def test_one_backfill_in_progress_per_region_and_stop(mock: Any) -> None:
+    mock.set_durations(backfill=timedelta(minutes=5))
     source, west = client(), client(WEST)
     _two_images_then_configure(source)
     destination = {"region": WEST, "registryId": ACCOUNT}

@@ -229,15 +229,7 @@ def test_create_repository_empty_scanning_configuration_defaults_to_false(ecr: A
             {"encryptionType": "KMS", "kmsKey": "arn:aws:kms:us-east-1:012345678910:key/1234abcd"},
         ),
         ({"encryptionType": "KMS", "kmsKey": "alias/my-key"}, {"encryptionType": "KMS", "kmsKey": "alias/my-key"}),
-        # KMS without a key: the AWS-managed key; its exact ARN is unconfirmed, the mock names the aws/ecr alias.
-        (
-            {"encryptionType": "KMS"},
-            {"encryptionType": "KMS", "kmsKey": "arn:aws:kms:us-east-1:012345678910:alias/aws/ecr"},
-        ),
-        (
-            {"encryptionType": "KMS_DSSE"},
-            {"encryptionType": "KMS_DSSE", "kmsKey": "arn:aws:kms:us-east-1:012345678910:alias/aws/ecr"},
-        ),
+        # KMS without a key: the AWS-managed key, by key ARN (test_kms_without_a_key_reports_the_managed_key_arn)
         (
             {"encryptionType": "KMS_DSSE", "kmsKey": "key-id-1"},
             {"encryptionType": "KMS_DSSE", "kmsKey": "key-id-1"},
@@ -250,16 +242,31 @@ def test_create_repository_encryption(ecr: Any, given: dict[str, str], expected:
     assert ecr.describe_repositories()["repositories"][0]["encryptionConfiguration"] == expected
 
 
-def test_create_repository_kms_default_key_names_the_region_and_account() -> None:
+KEY_ID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+
+def managed_key(client: Any, name: str, encryption_type: str) -> str:
+    encryption = {"encryptionType": encryption_type}
+    created = client.create_repository(repositoryName=name, encryptionConfiguration=encryption)["repository"]
+    described = client.describe_repositories(repositoryNames=[name])["repositories"][0]
+    assert described["encryptionConfiguration"] == created["encryptionConfiguration"]
+    assert created["encryptionConfiguration"]["encryptionType"] == encryption_type
+    key: str = created["encryptionConfiguration"]["kmsKey"]
+    return key
+
+
+def test_kms_without_a_key_reports_the_managed_key_arn() -> None:
+    # Terraform's acceptance tests against AWS expect the AWS-managed key as arn:...:key/<UUID>, not an alias ARN
     with mock_ecr(account_id="444455556666"):
         client: Any = boto3.client("ecr", region_name="eu-central-1")
-        repository = client.create_repository(repositoryName="app", encryptionConfiguration={"encryptionType": "KMS"})[
-            "repository"
-        ]
-    assert repository["encryptionConfiguration"] == {
-        "encryptionType": "KMS",
-        "kmsKey": "arn:aws:kms:eu-central-1:444455556666:alias/aws/ecr",
-    }
+        key = managed_key(client, "app", "KMS")
+        assert re.fullmatch(f"arn:aws:kms:eu-central-1:444455556666:key/{KEY_ID}", key)
+        assert managed_key(client, "dsse", "KMS_DSSE") == key  # one managed key per account and region
+        other_region = managed_key(boto3.client("ecr", region_name="eu-west-1"), "app", "KMS")
+        assert re.fullmatch(f"arn:aws:kms:eu-west-1:444455556666:key/{KEY_ID}", other_region)
+        assert other_region.rsplit("/", 1)[1] != key.rsplit("/", 1)[1]
+    with mock_ecr(account_id="444455556666"):  # stable: the same key in the next mock
+        assert managed_key(boto3.client("ecr", region_name="eu-central-1"), "again", "KMS") == key
 
 
 @pytest.mark.parametrize(
@@ -821,7 +828,8 @@ def test_delete_repository_twice(ecr: Any) -> None:
     assert error_of(exc) == rnf("app")
 
 
-def test_delete_repository_in_another_registry_names_it(ecr: Any) -> None:
+def test_delete_repository_in_another_registry_names_it(ecr_strict: Any) -> None:
+    ecr = ecr_strict  # default mode falls back to the caller's repository: tests/test_leniency.py
     ecr.create_repository(repositoryName="app")
     with pytest.raises(ClientError) as exc:
         ecr.delete_repository(repositoryName="app", registryId=OTHER_ACCOUNT)

@@ -29,7 +29,6 @@ from botocore.config import Config  # type: ignore[import-untyped,unused-ignore]
 from botocore.exceptions import ClientError  # type: ignore[import-untyped,unused-ignore]
 from freezegun import freeze_time
 
-import ecr_mock._config
 from ecr_mock import mock_ecr
 
 ACCOUNT = "012345678910"
@@ -295,8 +294,13 @@ def test_registry_rule_last_matching_filter_is_applied(ecr: Any) -> None:
         ("prod-*", "prod-api", True),
         ("prod-*", "myprod-api", False),  # whole name, not a substring
         ("prod-*", "team/prod-api", False),
-        ("prod", "prod-api", False),  # no implicit trailing wildcard
+        # without a '*', a filter matches every name that contains it (the user guide's filter table)
+        ("prod", "prod-api", True),
+        ("prod", "repo-prod", True),
+        ("prod", "team/prod/api", True),
+        ("prod", "pro-d", False),
         ("prod", "prod", True),
+        ("app.v1", "x-app.v1-y", True),
         ("*", "team/any.thing", True),
         ("app.v1", "app.v1", True),
         ("app.v1", "appxv1", False),  # '.' is literal, never a regex
@@ -306,7 +310,7 @@ def test_registry_rule_last_matching_filter_is_applied(ecr: Any) -> None:
         ("p*d", "prods", False),
     ],
 )
-def test_repository_filters_are_whole_name_wildcards(ecr: Any, pattern: str, name: str, matches: bool) -> None:
+def test_repository_filters_are_wildcards_or_substrings(ecr: Any, pattern: str, name: str, matches: bool) -> None:
     ecr.create_repository(repositoryName=name)
     ecr.put_registry_scanning_configuration(scanType="BASIC", rules=rules(("SCAN_ON_PUSH", [pattern])))
     expected = scanning(name, "SCAN_ON_PUSH", True, pattern) if matches else scanning(name, "MANUAL", False)
@@ -470,9 +474,8 @@ def test_describe_findings_unknown_image_and_repository(ecr: Any) -> None:
     assert error_of(exc)[0] == "ImageNotFoundException"
 
 
-def test_scan_in_progress_then_complete(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ecr_mock._config, "SCAN_DURATION", timedelta(minutes=5))
-    with mock_ecr(), freeze_time(T0) as clock:
+def test_scan_in_progress_then_complete() -> None:
+    with mock_ecr(durations={"scan": timedelta(minutes=5)}), freeze_time(T0) as clock:
         client = new_client()
         client.create_repository(repositoryName=REPO)
         client.put_image(repositoryName=REPO, imageManifest=IMAGE, imageTag="v1")

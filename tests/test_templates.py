@@ -8,6 +8,7 @@ policies answer InvalidParameterException with the texts SetRepositoryPolicy / P
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
@@ -557,10 +558,11 @@ def test_a_kms_template_without_a_key_uses_the_aws_managed_key(ecr: Any) -> None
         prefix="ROOT", appliedFor=PUSH, encryptionConfiguration={"encryptionType": "KMS"}
     )
     push(ecr, "web")
-    assert repository(ecr, "web")["encryptionConfiguration"] == {
-        "encryptionType": "KMS",
-        "kmsKey": f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/aws/ecr",
-    }
+    encryption = repository(ecr, "web")["encryptionConfiguration"]
+    assert encryption["encryptionType"] == "KMS"
+    assert re.fullmatch(f"arn:aws:kms:{REGION}:{ACCOUNT}:key/[0-9a-f-]{{36}}", encryption["kmsKey"])
+    ecr.create_repository(repositoryName="direct", encryptionConfiguration={"encryptionType": "KMS"})
+    assert repository(ecr, "direct")["encryptionConfiguration"] == encryption  # the same managed key
 
 
 def test_the_longest_prefix_wins_and_root_takes_the_rest(ecr: Any) -> None:

@@ -19,7 +19,7 @@ def _filter(params: Params) -> ImageFilter:
 
 @action("PutImage")
 def put_image(ctx: Context, params: Params) -> Result:
-    repository, image, tag = ctx.registry(params.get("registryId")).put_image(
+    repository, image, tag = ctx.registry_for(params).put_image(
         params["repositoryName"],
         params["imageManifest"],
         tag=params.get("imageTag"),
@@ -53,7 +53,7 @@ def describe_images(ctx: Context, params: Params) -> Result:
 
 @action("BatchGetImage")
 def batch_get_image(ctx: Context, params: Params) -> Result:
-    registry = ctx.registry(params.get("registryId"))
+    registry = ctx.registry_for(params)
     repository, found, failures = registry.batch_get_image(
         params["repositoryName"],
         views.image_refs(params["imageIds"]) or [],
@@ -68,7 +68,7 @@ def batch_get_image(ctx: Context, params: Params) -> Result:
 
 @action("BatchDeleteImage")
 def batch_delete_image(ctx: Context, params: Params) -> Result:
-    deleted, failures = ctx.registry(params.get("registryId")).batch_delete_image(
+    deleted, failures = ctx.registry_for(params).batch_delete_image(
         params["repositoryName"], views.image_refs(params["imageIds"]) or []
     )
     return {
@@ -79,7 +79,7 @@ def batch_delete_image(ctx: Context, params: Params) -> Result:
 
 @action("UpdateImageStorageClass")
 def update_image_storage_class(ctx: Context, params: Params) -> Result:
-    repository, image = ctx.registry(params.get("registryId")).update_image_storage_class(
+    repository, image = ctx.registry_for(params).update_image_storage_class(
         params["repositoryName"], views.image_ref(params["imageId"]), params["targetStorageClass"]
     )
     return {
@@ -93,7 +93,7 @@ def update_image_storage_class(ctx: Context, params: Params) -> Result:
 @action("ListImageReferrers")
 def list_image_referrers(ctx: Context, params: Params) -> Result:
     given = params.get("filter") or {}
-    referrers, token = ctx.registry(params.get("registryId")).list_image_referrers(
+    referrers, token = ctx.registry_for(params).list_image_referrers(
         params["repositoryName"],
         params["subjectId"]["imageDigest"],
         given.get("artifactTypes"),

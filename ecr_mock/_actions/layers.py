@@ -8,13 +8,13 @@ from ecr_mock._actions._base import Context, Params, Result, action
 
 @action("InitiateLayerUpload")
 def initiate_layer_upload(ctx: Context, params: Params) -> Result:
-    _, upload = ctx.registry(params.get("registryId")).initiate_layer_upload(params["repositoryName"])
+    _, upload = ctx.registry_for(params).initiate_layer_upload(params["repositoryName"])
     return {"uploadId": upload.upload_id, "partSize": _config.LAYER_PART_SIZE}
 
 
 @action("UploadLayerPart")
 def upload_layer_part(ctx: Context, params: Params) -> Result:
-    repository = ctx.registry(params.get("registryId")).upload_layer_part(
+    repository = ctx.registry_for(params).upload_layer_part(
         params["repositoryName"],
         params["uploadId"],
         params["partFirstByte"],
@@ -31,7 +31,7 @@ def upload_layer_part(ctx: Context, params: Params) -> Result:
 
 @action("CompleteLayerUpload")
 def complete_layer_upload(ctx: Context, params: Params) -> Result:
-    repository, blob = ctx.registry(params.get("registryId")).complete_layer_upload(
+    repository, blob = ctx.registry_for(params).complete_layer_upload(
         params["repositoryName"], params["uploadId"], params["layerDigests"]
     )
     return {
@@ -44,7 +44,7 @@ def complete_layer_upload(ctx: Context, params: Params) -> Result:
 
 @action("BatchCheckLayerAvailability")
 def batch_check_layer_availability(ctx: Context, params: Params) -> Result:
-    layers, failures = ctx.registry(params.get("registryId")).batch_check_layer_availability(
+    layers, failures = ctx.registry_for(params).batch_check_layer_availability(
         params["repositoryName"], params["layerDigests"]
     )
     return {
@@ -63,5 +63,5 @@ def batch_check_layer_availability(ctx: Context, params: Params) -> Result:
 
 @action("GetDownloadUrlForLayer")
 def get_download_url_for_layer(ctx: Context, params: Params) -> Result:
-    url = ctx.registry(params.get("registryId")).get_download_url(params["repositoryName"], params["layerDigest"])
+    url = ctx.registry_for(params).get_download_url(params["repositoryName"], params["layerDigest"])
     return {"downloadUrl": url, "layerDigest": params["layerDigest"]}

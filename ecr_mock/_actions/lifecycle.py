@@ -3,6 +3,7 @@ GetLifecyclePolicyPreview."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 from ecr_mock._actions import _views as views
@@ -10,19 +11,22 @@ from ecr_mock._actions._base import Context, Params, Result, action
 from ecr_mock._domain.lifecycle import LifecyclePolicy
 from ecr_mock._domain.repository import PreviewResult, Repository
 
+# What real ECR reports as lastEvaluatedAt for a policy it never evaluated (observed): epoch 0, not nothing.
+NEVER_EVALUATED = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
 
 def _policy(repository: Repository, policy: LifecyclePolicy) -> Result:
     return {
         "registryId": repository.registry_id,
         "repositoryName": repository.name,
         "lifecyclePolicyText": policy.text,
-        "lastEvaluatedAt": repository.lifecycle_evaluated_at,
+        "lastEvaluatedAt": repository.lifecycle_evaluated_at or NEVER_EVALUATED,
     }
 
 
 @action("PutLifecyclePolicy")
 def put_lifecycle_policy(ctx: Context, params: Params) -> Result:
-    repository = ctx.registry(params.get("registryId")).put_lifecycle_policy(
+    repository = ctx.registry_for(params).put_lifecycle_policy(
         params["repositoryName"], params["lifecyclePolicyText"]
     )
     return {
@@ -34,17 +38,17 @@ def put_lifecycle_policy(ctx: Context, params: Params) -> Result:
 
 @action("GetLifecyclePolicy")
 def get_lifecycle_policy(ctx: Context, params: Params) -> Result:
-    return _policy(*ctx.registry(params.get("registryId")).get_lifecycle_policy(params["repositoryName"]))
+    return _policy(*ctx.registry_for(params).get_lifecycle_policy(params["repositoryName"]))
 
 
 @action("DeleteLifecyclePolicy")
 def delete_lifecycle_policy(ctx: Context, params: Params) -> Result:
-    return _policy(*ctx.registry(params.get("registryId")).delete_lifecycle_policy(params["repositoryName"]))
+    return _policy(*ctx.registry_for(params).delete_lifecycle_policy(params["repositoryName"]))
 
 
 @action("StartLifecyclePolicyPreview")
 def start_lifecycle_policy_preview(ctx: Context, params: Params) -> Result:
-    repository, policy = ctx.registry(params.get("registryId")).start_lifecycle_policy_preview(
+    repository, policy = ctx.registry_for(params).start_lifecycle_policy_preview(
         params["repositoryName"], params.get("lifecyclePolicyText")
     )
     return {
@@ -72,7 +76,7 @@ def _result(result: PreviewResult) -> dict[str, Any]:
 
 @action("GetLifecyclePolicyPreview")
 def get_lifecycle_policy_preview(ctx: Context, params: Params) -> Result:
-    repository, preview, token = ctx.registry(params.get("registryId")).get_lifecycle_policy_preview(
+    repository, preview, token = ctx.registry_for(params).get_lifecycle_policy_preview(
         params["repositoryName"],
         views.image_refs(params.get("imageIds")),
         (params.get("filter") or {}).get("tagStatus"),

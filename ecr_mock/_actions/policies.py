@@ -7,7 +7,7 @@ from ecr_mock._actions._base import Context, Params, Result, action
 
 @action("SetRepositoryPolicy")
 def set_repository_policy(ctx: Context, params: Params) -> Result:
-    repository = ctx.registry(params.get("registryId")).set_repository_policy(
+    repository = ctx.registry_for(params).set_repository_policy(
         params["repositoryName"], params["policyText"], params.get("force", False)
     )
     return {"registryId": repository.registry_id, "repositoryName": repository.name, "policyText": params["policyText"]}
@@ -15,13 +15,13 @@ def set_repository_policy(ctx: Context, params: Params) -> Result:
 
 @action("GetRepositoryPolicy")
 def get_repository_policy(ctx: Context, params: Params) -> Result:
-    repository, text = ctx.registry(params.get("registryId")).get_repository_policy(params["repositoryName"])
+    repository, text = ctx.registry_for(params).get_repository_policy(params["repositoryName"])
     return {"registryId": repository.registry_id, "repositoryName": repository.name, "policyText": text}
 
 
 @action("DeleteRepositoryPolicy")
 def delete_repository_policy(ctx: Context, params: Params) -> Result:
-    repository, text = ctx.registry(params.get("registryId")).delete_repository_policy(params["repositoryName"])
+    repository, text = ctx.registry_for(params).delete_repository_policy(params["repositoryName"])
     return {"registryId": repository.registry_id, "repositoryName": repository.name, "policyText": text}
 
 

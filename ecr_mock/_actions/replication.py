@@ -48,7 +48,7 @@ def describe_registry(ctx: Context, params: Params) -> Result:
 
 @action("DescribeImageReplicationStatus")
 def describe_image_replication_status(ctx: Context, params: Params) -> Result:
-    repository, image, statuses = ctx.registry(params.get("registryId")).describe_image_replication_status(
+    repository, image, statuses = ctx.registry_for(params).describe_image_replication_status(
         params["repositoryName"], views.image_ref(params["imageId"])
     )
     return {

@@ -22,7 +22,7 @@ def _configuration(config: ScanningConfiguration) -> dict[str, Any]:
 
 @action("PutImageScanningConfiguration")
 def put_image_scanning_configuration(ctx: Context, params: Params) -> Result:
-    repository = ctx.registry(params.get("registryId")).put_image_scanning_configuration(
+    repository = ctx.registry_for(params).put_image_scanning_configuration(
         params["repositoryName"], params["imageScanningConfiguration"].get("scanOnPush", False)
     )
     return {
@@ -69,7 +69,7 @@ def batch_get_repository_scanning_configuration(ctx: Context, params: Params) ->
 
 @action("StartImageScan")
 def start_image_scan(ctx: Context, params: Params) -> Result:
-    repository, image = ctx.registry(params.get("registryId")).start_image_scan(
+    repository, image = ctx.registry_for(params).start_image_scan(
         params["repositoryName"], views.image_ref(params["imageId"])
     )
     return {
@@ -82,7 +82,7 @@ def start_image_scan(ctx: Context, params: Params) -> Result:
 
 @action("DescribeImageScanFindings")
 def describe_image_scan_findings(ctx: Context, params: Params) -> Result:
-    repository, image, scan, token = ctx.registry(params.get("registryId")).describe_image_scan_findings(
+    repository, image, scan, token = ctx.registry_for(params).describe_image_scan_findings(
         params["repositoryName"], views.image_ref(params["imageId"]), params.get("maxResults"), params.get("nextToken")
     )
     result: dict[str, Any] = {

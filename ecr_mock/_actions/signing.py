@@ -45,7 +45,7 @@ def delete_signing_configuration(ctx: Context, params: Params) -> Result:
 
 @action("DescribeImageSigningStatus")
 def describe_image_signing_status(ctx: Context, params: Params) -> Result:
-    repository, image, statuses = ctx.registry(params.get("registryId")).describe_image_signing_status(
+    repository, image, statuses = ctx.registry_for(params).describe_image_signing_status(
         params["repositoryName"], views.image_ref(params["imageId"])
     )
     return {

@@ -30,16 +30,16 @@ class EcrMock:
     """An ECR mock. Active between ``start()`` and ``stop()``; its state is the handle for tests.
 
     ``account_id`` is the caller's account, 12 digits (else ``ECR_MOCK_ACCOUNT_ID``, else ``012345678910``);
-    ``strict`` makes the mock behave as real ECR where moto and the 2019 seed tests expect leniency (also
-    ``ECR_MOCK_STRICT=1``); ``durations`` says how long background work takes, by kind (``scan``,
-    ``lifecycle_preview``, ``signing``, ``backfill``, ``restore``), as a ``timedelta`` or seconds: zero, the default,
-    completes it by the next look.
+    ``strict=True`` makes the mock behave as real ECR where moto and the 2019 seed tests expect leniency (unset: the
+    ``ECR_MOCK_STRICT`` environment variable, else the project's ``ecr_mock_strict`` pytest ini option, else off);
+    ``durations`` says how long background work takes, by kind (``scan``, ``lifecycle_preview``, ``signing``,
+    ``backfill``, ``restore``), as a ``timedelta`` or seconds: zero, the default, completes it by the next look.
     """
 
     def __init__(
         self,
         account_id: str | None = None,
-        strict: bool = False,
+        strict: bool | None = None,
         durations: dict[str, timedelta | float] | None = None,
     ) -> None:
         self._account_id = None if account_id is None else _config.check_account_id(account_id, "account_id")
@@ -303,11 +303,13 @@ def mock_ecr(target: F, /) -> F: ...
 
 @overload
 def mock_ecr(
-    account_id: str | None = None, strict: bool = False, durations: dict[str, timedelta | float] | None = None
+    account_id: str | None = None, strict: bool | None = None, durations: dict[str, timedelta | float] | None = None
 ) -> EcrMock: ...
 
 
-def mock_ecr(account_id: Any = None, strict: bool = False, durations: dict[str, timedelta | float] | None = None) -> Any:
+def mock_ecr(
+    account_id: Any = None, strict: bool | None = None, durations: dict[str, timedelta | float] | None = None
+) -> Any:
     """``@mock_ecr``, ``@mock_ecr(...)``, ``with mock_ecr(...) as ecr:`` or ``mock_ecr(...).start()``."""
     if callable(account_id):
         return EcrMock()(account_id)

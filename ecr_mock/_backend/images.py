@@ -106,9 +106,10 @@ class ImageOps(RegistryBase):
         return repository, image, tag
 
     def _given_digest(self, manifest: Manifest, digest: str) -> Manifest:
-        """Strict: ECR's refusal. Default (moto's leniency): the image is stored under the digest the caller gave."""
+        """Strict: ECR's refusal. Default (moto's leniency): the image is stored under the digest the caller gave,
+        when it is one (a digest no later call could name is refused in both modes)."""
         refusal = ImageDigestDoesNotMatchException.of(digest, manifest.digest)
-        if not self.world.behaviour.trust_given_digest:
+        if not self.world.behaviour.trust_given_digest or not _DIGEST.fullmatch(digest):
             raise refusal
         asked = f"imageDigest '{digest}' for a manifest whose SHA-256 is '{manifest.digest}'"
         real = f"{refusal.code}: {refusal.message}"

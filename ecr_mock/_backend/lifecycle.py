@@ -76,7 +76,7 @@ class LifecycleOps(RegistryBase):
             image = repository.images.get(decision.digest)
             assert image is not None
             results.append(PreviewResult(decision, tuple(image.tags), image.pushed_at, _storage_class(image.status)))
-        repository.preview = Preview(policy, results, now, now + _config.LIFECYCLE_PREVIEW_DURATION)
+        repository.preview = Preview(policy, results, now, now + self.world.behaviour.durations.lifecycle_preview)
         return repository, policy
 
     def get_lifecycle_policy_preview(

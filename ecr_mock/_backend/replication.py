@@ -162,7 +162,7 @@ class ReplicationOps(RepositoryOps):
             if destination in self.destinations_for(repository.name)
             for image in repository.images.values()
         ]
-        backfill = Backfill(str(uuid.uuid4()), destination, now, now + _config.BACKFILL_DURATION, pending)
+        backfill = Backfill(str(uuid.uuid4()), destination, now, now + self.world.behaviour.durations.backfill, pending)
         backfill.seq = len(self.backfills) + 1
         self.backfills[backfill.backfill_id] = backfill
         return backfill

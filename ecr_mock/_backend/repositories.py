@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 
 from ecr_mock import _clock, _config
 from ecr_mock._backend import paging as _paging
 from ecr_mock._backend.base import RegistryBase, no_paging_with, page
-from ecr_mock._domain.repository import EXCLUSION_MODES, MUTABLE, Repository
+from ecr_mock._domain.repository import EXCLUSION_MODES, MUTABLE, Repository, partition
 from ecr_mock._errors import (
     InvalidParameterException,
     InvalidTagParameterException,
@@ -101,8 +102,19 @@ class RepositoryOps(RegistryBase):
                     "encryptionConfiguration.kmsKey", "KMS key must not be specified for AES256 encryption"
                 )
             return None
-        # KMS without a key uses the AWS-managed key for ECR (its exact ARN is unconfirmed).
-        return kms_key or f"arn:aws:kms:{self.region}:{self.registry_id}:alias/aws/ecr"
+        return kms_key or managed_key_arn(self.registry_id, self.region)
+
+
+# The namespace the mock derives each account and region's AWS-managed ECR key id from.
+_MANAGED_KEYS = uuid.UUID("5d1c5b8e-6f0a-4f55-9d0e-ec7c0de0a1e5")
+
+
+def managed_key_arn(account_id: str, region: str) -> str:
+    """KMS or KMS_DSSE without a key: ECR encrypts with the AWS-managed ``aws/ecr`` key and reports it by key ARN,
+    ``arn:aws:kms:<region>:<account>:key/<uuid>`` (Terraform's acceptance tests against AWS expect ``key/<UUID>``);
+    one stable key id per account and region."""
+    key_id = uuid.uuid5(_MANAGED_KEYS, f"{account_id}/{region}")
+    return f"arn:{partition(region)}:kms:{region}:{account_id}:key/{key_id}"
 
 
 def check_tags(current: dict[str, str], tags: Iterable[tuple[str, str]]) -> dict[str, str]:

@@ -82,7 +82,7 @@ class ScanningOps(RegistryBase):
         match: tuple[str, str] | None = None
         for rule in self.scanning.rules:
             for pattern in rule.filters:
-                if wildcard(pattern).fullmatch(repository.name):
+                if _filter_matches(pattern, repository.name):
                     match = (rule.frequency, pattern)
         if match is None:
             frequency = "SCAN_ON_PUSH" if repository.scan_on_push else "MANUAL"
@@ -142,7 +142,16 @@ class ScanningOps(RegistryBase):
     def _start(self, repository: Repository, image: Image) -> None:
         now = _clock.now()
         findings, enhanced = repository.seeded_findings.get(image.digest, ([], []))
-        image.scan = Scan(now, now + _config.SCAN_DURATION, list(findings), list(enhanced))
+        image.scan = Scan(now, now + self.world.behaviour.durations.scan, list(findings), list(enhanced))
+
+
+def _filter_matches(pattern: str, name: str) -> bool:
+    """A scanning rule's repository filter (the user guide's table): with a ``*``, a wildcard over the whole name;
+    without one, any name that contains it (``prod`` matches ``repo-prod``). Tag-mutability exclusion filters, by
+    contrast, match whole tags (``Repository.tag_is_immutable``)."""
+    if "*" in pattern:
+        return wildcard(pattern).fullmatch(name) is not None
+    return pattern in name
 
 
 def scan_status(image: Image) -> str:

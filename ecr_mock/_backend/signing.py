@@ -2,9 +2,10 @@
 3.10, 4.14).
 
 On every push a rule matches, ECR signs the image with the rule's AWS Signer profile, asynchronously. The mock
-records, at push time, one status per distinct profile whose rule matched: IN_PROGRESS until
-``_config.SIGNING_DURATION`` has passed, then COMPLETE. A rule without filters matches every repository; a
-WILDCARD_MATCH filter matches the whole name, ``*`` standing for any run of characters.
+records, at push time, one status per distinct profile whose rule matched: IN_PROGRESS until the mock's signing
+duration (``mock_ecr(durations={"signing": ...})``, zero by default) has passed, then COMPLETE. A rule without
+filters matches every repository; a WILDCARD_MATCH filter matches the whole name, ``*`` standing for any run of
+characters.
 
 The mock does not create the signature artifacts ECR stores as OCI referrers next to the image: the repository's
 image set stays exactly what was pushed (so listings, counts and lifecycle rules see only pushed images).
@@ -16,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ecr_mock import _clock, _config
+from ecr_mock import _clock
 from ecr_mock._backend.base import ImageRef, RegistryBase
 from ecr_mock._domain.repository import Image, Repository, wildcard
 from ecr_mock._errors import SigningConfigurationNotFoundException
@@ -69,7 +70,7 @@ class SigningOps(RegistryBase):
             return
         profiles = self.signing_profiles_for(repository.name)
         if profiles:
-            image.signing = dict.fromkeys(profiles, _clock.now() + _config.SIGNING_DURATION)
+            image.signing = dict.fromkeys(profiles, _clock.now() + self.world.behaviour.durations.signing)
 
     def describe_image_signing_status(self, name: str, ref: ImageRef) -> tuple[Repository, Image, list[SigningStatus]]:
         repository = self.repository(name)
