@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import timedelta
 
@@ -98,7 +99,7 @@ class Durations:
     restore: timedelta = timedelta(0)  # UpdateImageStorageClass ARCHIVE -> STANDARD (ECR: minutes to hours)
 
     @classmethod
-    def of(cls, given: dict[str, timedelta | float] | None) -> Durations:
+    def of(cls, given: Mapping[str, timedelta | float] | None) -> Durations:
         """From ``{kind: timedelta or seconds}``; an unknown kind is a ValueError naming the known ones."""
         if not given:
             return NO_DURATIONS

@@ -6,7 +6,7 @@ import dataclasses
 import functools
 import inspect
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
@@ -40,7 +40,7 @@ class EcrMock:
         self,
         account_id: str | None = None,
         strict: bool | None = None,
-        durations: dict[str, timedelta | float] | None = None,
+        durations: Mapping[str, timedelta | float] | None = None,
     ) -> None:
         self._account_id = None if account_id is None else _config.check_account_id(account_id, "account_id")
         self._strict = strict
@@ -303,12 +303,12 @@ def mock_ecr(target: F, /) -> F: ...
 
 @overload
 def mock_ecr(
-    account_id: str | None = None, strict: bool | None = None, durations: dict[str, timedelta | float] | None = None
+    account_id: str | None = None, strict: bool | None = None, durations: Mapping[str, timedelta | float] | None = None
 ) -> EcrMock: ...
 
 
 def mock_ecr(
-    account_id: Any = None, strict: bool | None = None, durations: dict[str, timedelta | float] | None = None
+    account_id: Any = None, strict: bool | None = None, durations: Mapping[str, timedelta | float] | None = None
 ) -> Any:
     """``@mock_ecr``, ``@mock_ecr(...)``, ``with mock_ecr(...) as ecr:`` or ``mock_ecr(...).start()``."""
     if callable(account_id):
