@@ -27,7 +27,6 @@ from ecr_mock._server.errors import RegistryError
 from ecr_mock._store.blobs import Blob, BlobWriter
 
 API_VERSION = {"Docker-Distribution-Api-Version": "registry/2.0"}
-READ_PIECE = 1 << 20  # how much of a request body is read at once
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024  # imageManifest's maximum length in ECR's model
 NAME = re.compile(r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*")
 TAG = re.compile(r"[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}")
@@ -207,17 +206,30 @@ def _location(name: str, upload_id: str) -> str:
 
 def _stream_into(writer: BlobWriter, stream: IO[bytes]) -> None:
     """Copy a request body into an upload piece by piece (chunked bodies included); a body cut short leaves
-    what arrived, as a PATCH that was interrupted does, and is answered SIZE_INVALID."""
-    received = 0
-    while True:
+    what arrived, as a PATCH that was interrupted does, and is answered SIZE_INVALID. The writer reads the body
+    straight into its own buffers (no copy per piece) and hashes while it reads."""
+    first = writer.size
+    fill = getattr(stream, "readinto", None) or _filler(stream)
+
+    def readinto(buffer: bytearray) -> int | None:
         try:
-            piece = stream.read(READ_PIECE)
+            count: int | None = fill(buffer)
         except (ClientDisconnected, OSError) as error:  # cut short, a connection reset, a malformed chunk
-            raise _unreadable(received, error) from None
-        if not piece:
-            return
-        writer.write(piece)
-        received += len(piece)
+            raise _unreadable(writer.size - first, error) from None
+        return count
+
+    writer.write_from(readinto)
+
+
+def _filler(stream: IO[bytes]) -> Callable[[bytearray], int]:
+    """``readinto`` for a WSGI input that only has ``read``."""
+
+    def readinto(buffer: bytearray) -> int:
+        piece = stream.read(len(buffer))
+        buffer[: len(piece)] = piece
+        return len(piece)
+
+    return readinto
 
 
 def _read_body(stream: IO[bytes], limit: int) -> bytes:
@@ -266,10 +278,11 @@ def _range(value: str | None, size: int) -> tuple[int, int]:
         raise RegistryError(
             416, "BLOB_UNKNOWN", f"unsatisfiable range '{value}'", headers={"Content-Range": f"bytes */{size}"}
         )
-    if match[1] == "":
-        return max(size - _number(match[2]), 0), size
-    start = _number(match[1])
-    end = min(_number(match[2]) + 1, size) if match[2] else size
+    if match[1] == "":  # the last n bytes (n = 0 asks for nothing: unsatisfiable, RFC 9110 14.1.1)
+        start, end = max(size - _number(match[2]), 0), size if _number(match[2]) else 0
+    else:
+        start = _number(match[1])
+        end = min(_number(match[2]) + 1, size) if match[2] else size
     if start >= size or end <= start:
         raise RegistryError(
             416, "BLOB_UNKNOWN", f"unsatisfiable range '{value}'", headers={"Content-Range": f"bytes */{size}"}
