@@ -133,12 +133,14 @@ class _Served:
         from ecr_mock._server.app import App, ServerSettings
         from ecr_mock._server.serving import Server
 
-        world, save, where = _world(cleanup, args.data_dir, _config.behaviour_for(args.strict))
+        world, save, where = _world(cleanup, args.data_dir, _config.behaviour_for(True if args.strict else None))
         settings = ServerSettings(account_id, region)
         try:
             server = Server(App(world, settings, on_change=save), args.host, args.port)
         except OSError as error:
             raise _CannotStart(f"cannot listen on {args.host}:{args.port}: {error.strerror or error}") from None
+        except SystemExit:  # werkzeug's answer to a port in use: its own explanation on stderr, then exit(1)
+            raise _CannotStart(f"cannot listen on {args.host}:{args.port}: Address already in use") from None
         world.endpoint = Endpoint(server.address, localhost_names=args.localhost_names)
         return cls(world, server.start(), settings, save, where)
 
