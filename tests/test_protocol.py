@@ -305,7 +305,8 @@ def test_every_error_code_is_modelled_or_protocol_level() -> None:
 def test_error_statuses() -> None:
     server_side = {"ServerException", "InternalFailure"}
     for code, cls in ERRORS_BY_CODE.items():
-        assert cls.status == (500 if code in server_side else 400), code
+        expected = 403 if code == "MissingAuthenticationTokenException" else 500 if code in server_side else 400
+        assert cls.status == expected, code
 
 
 # --- never a Python exception ---------------------------------------------------------------------------------
