@@ -13,6 +13,7 @@ from ecr_mock._backend.images import referrer_artifact_type
 from ecr_mock._config import Behaviour
 from ecr_mock._domain.manifest import LIST_TYPES
 from ecr_mock._domain.repository import Image, Repository, Scan
+from ecr_mock._wire.codegen import Rows
 
 
 def repository(repo: Repository, uri: str) -> dict[str, Any]:
@@ -38,6 +39,15 @@ def repository(repo: Repository, uri: str) -> dict[str, Any]:
 
 def image_id(digest: str, tag: str | None) -> dict[str, str]:
     return {"imageDigest": digest} if tag is None else {"imageDigest": digest, "imageTag": tag}
+
+
+_IMAGE_ID_MEMBERS = ("imageDigest", "imageTag")
+
+
+def image_ids(pairs: list[tuple[str, str | None]]) -> Rows:
+    """A listing's (digest, tag) pairs as ImageIdentifier rows (a tag of None: an untagged image). Plain: stored
+    digests match ECR's digest pattern and stored tags ``check_image_tag``'s characters."""
+    return Rows(_IMAGE_ID_MEMBERS, pairs, plain=True)
 
 
 def scan_status(status: str) -> dict[str, str]:

@@ -34,7 +34,7 @@ def list_images(ctx: Context, params: Params) -> Result:
     pairs, token = ctx.registry(params.get("registryId")).list_images(
         params["repositoryName"], _filter(params), params.get("maxResults"), params.get("nextToken")
     )
-    return {"imageIds": [views.image_id(digest, tag) for digest, tag in pairs], "nextToken": token}
+    return {"imageIds": views.image_ids(pairs), "nextToken": token}
 
 
 @action("DescribeImages")

@@ -120,6 +120,7 @@ class Repository:
     uploads: dict[str, Upload] = field(default_factory=dict)
     activating: set[str] = field(default_factory=set)  # digests being restored from ARCHIVE
     seeded_findings: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = field(default_factory=dict)
+    inactive: int = 0  # images not ACTIVE (archived or being restored): none, and a listing need not look
     seq: int = 0
     arn: str = field(init=False)  # name, registry and region never change: both are built once
     uri: str = field(init=False)
@@ -221,6 +222,7 @@ class Repository:
         if change and image.manifest.digest not in self.uncounted:  # uncounted: counted later, as it is then
             for blob in image.manifest.blobs:
                 self.blob_refs[blob_key(blob.digest)].active += change
+        self.inactive -= int(status == ACTIVE) - int(image.status == ACTIVE)
         image.status = status
         if status == ACTIVATING:
             self.activating.add(image.digest)
@@ -232,6 +234,7 @@ class Repository:
         del self.tag_index[tag]
 
     def remove(self, image: Image) -> None:
+        self.inactive -= image.status != ACTIVE
         for tag in image.tags:
             del self.tag_index[tag]
         manifest = image.manifest
@@ -262,6 +265,7 @@ class Repository:
         self.uncounted.clear()
         self.activating.clear()
         self.images.clear()
+        self.inactive = 0
 
 
 def partition(region: str) -> str:

@@ -29,7 +29,7 @@ from ecr_mock._backend import Backends
 from ecr_mock._config import Behaviour
 from ecr_mock._store.blobs import BlobStore, loading_into
 
-SCHEMA = 1  # bump whenever a saved class changes shape (a field added, renamed or retyped)
+SCHEMA = 2  # bump whenever a saved class changes shape (a field added, renamed or retyped)
 FILE_NAME = "state.sqlite3"
 BLOBS_DIR = "blobs"
 PICKLE_PROTOCOL = 5  # readable by every Python ecr_mock supports
