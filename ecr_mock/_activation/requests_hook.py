@@ -7,9 +7,10 @@ registry client), are answered by the same WSGI application ``ecr-mock serve`` r
 Every other URL goes on as before.
 
 The hook sits on ``requests.Session.send``, above the transport adapters that ``responses`` (and similar
-libraries) patch, so a test's own ``responses`` mocks keep working in either nesting order. It is installed from
-the first GetAuthorizationToken, GetDownloadUrlForLayer or ``mock.serve()`` on (importing ``requests`` costs
-more than a whole ``mock_ecr()`` start), and removed when the outermost mock stops.
+libraries) patch, so a test's own ``responses`` mocks keep working in either nesting order. It is installed when
+the mock starts if ``requests`` is already imported, else from the first GetAuthorizationToken,
+GetDownloadUrlForLayer or ``mock.serve()`` on (importing ``requests`` costs more than a whole ``mock_ecr()``
+start), and removed when the outermost mock stops.
 """
 
 from __future__ import annotations

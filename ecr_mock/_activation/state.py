@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -53,6 +54,8 @@ def push(account_id: str, behaviour: Behaviour) -> Activation:
             backends = Backends(behaviour)
             _requests_hook = RequestsHook(backends, functools.partial(_in_process_app, backends, account_id))
             backends.on_registry_use = _requests_hook.start
+            if "requests" in sys.modules:  # no import to pay for: a registry host is answered from its first call
+                _requests_hook.start()  # (oras-py's ecr backend sends a HEAD before it asks for a token)
             _environment.apply()
             _sessions.enter()
         activation = Activation(account_id, behaviour, backends)
