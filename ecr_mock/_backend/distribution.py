@@ -24,7 +24,6 @@ from ecr_mock._errors import (
     InvalidLayerException,
     LayersNotFoundException,
     RepositoryNotFoundException,
-    UploadNotFoundException,
 )
 from ecr_mock._store.blobs import Blob, sha256_digest
 
@@ -62,11 +61,7 @@ class DistributionOps(ImageOps, LayerOps):
         return self.initiate_layer_upload(name)
 
     def registry_upload(self, name: str, upload_id: str) -> Upload:
-        repository = self.repository(name)
-        upload = repository.uploads.get(upload_id)
-        if upload is None or upload.writer is None:
-            raise UploadNotFoundException.of(upload_id, name, self.registry_id)
-        return upload
+        return self._upload(self.repository(name), upload_id)
 
     def finish_registry_upload(self, name: str, upload_id: str, digest: str) -> Blob:
         """The final ``PUT``: the bytes must hash to ``digest``; an identical blob already held is kept."""

@@ -136,6 +136,8 @@ class LayerOps(RegistryBase):
 
     def _upload(self, repository: Repository, upload_id: str) -> Upload:
         upload = repository.uploads.get(upload_id)
+        if upload is not None and upload.writer is None and upload.resume_key is not None:
+            upload.writer = self.world.blob_store.resume(upload.resume_key)  # started by another server process
         if upload is None or upload.writer is None:
             raise UploadNotFoundException.of(upload_id, repository.name, self.registry_id)
         return upload

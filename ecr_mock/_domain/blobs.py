@@ -24,12 +24,15 @@ class Upload:
     """A layer upload through the API: its bytes go straight into ``writer`` (hashed as they arrive)."""
 
     upload_id: str
-    writer: BlobWriter | None = None  # None once the upload is gone (saved state keeps no uploads)
+    writer: BlobWriter | None = None  # None once the upload is gone, or loaded from saved state (see resume_key)
     part_sizes: list[int] = field(default_factory=list)
     last_byte: int = -1  # the last byte received so far; -1 before the first part
+    resume_key: str | None = None  # a store shared by several servers: how another one resumes the writer
 
-    def __reduce__(self) -> tuple[object, tuple[str]]:
-        return (Upload, (self.upload_id,))
+    def __reduce__(self) -> tuple[object, tuple[str, None, list[int], int, str | None]]:
+        """Saved without the writer (its bytes are the store's); a shared store's writer is resumed by key."""
+        key = self.resume_key or getattr(self.writer, "resume_key", None)
+        return (Upload, (self.upload_id, None, self.part_sizes, self.last_byte, key))
 
 
 def blob_key(digest: str) -> bytes | str:

@@ -5,9 +5,11 @@ Hostable by any WSGI server; ``ecr_mock._server.serving`` runs it on werkzeug's 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
@@ -20,6 +22,7 @@ from ecr_mock._backend import Backends
 from ecr_mock._errors import EcrError, InternalFailure, MissingAuthenticationTokenException, SerializationException
 from ecr_mock._server import auth, registry
 from ecr_mock._server.errors import RegistryError
+from ecr_mock._store.world import Transaction, WorldStore
 from ecr_mock._wire import protocol
 from ecr_mock._wire.sigv4 import scope
 
@@ -45,29 +48,32 @@ class ServerSettings:
 
 
 class App:
-    """One registry server over ``backends``; ``on_change`` runs (under the backend lock) after every request
-    that changed saved state, before its answer is sent: a served registry saves its state there."""
+    """One registry server over ``backends``. Each request runs in a transaction of ``store`` (when there is
+    one), told beforehand whether the request may change state and afterwards whether it did: a served registry
+    saves its state there before the answer is sent (``ecr_mock._store.world``)."""
 
-    def __init__(
-        self, backends: Backends, settings: ServerSettings, on_change: Callable[[], None] | None = None
-    ) -> None:
+    def __init__(self, backends: Backends, settings: ServerSettings, store: WorldStore | None = None) -> None:
         self.backends = backends
         self.settings = settings
-        self.on_change = on_change
+        self.store = store
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
         try:
-            response, changed = self._dispatch(request)
-            if changed and self.on_change is not None:
-                with self.backends.lock:
-                    self.on_change()
-        except RegistryError as error:
-            response = _registry_error(error)
+            with self._transaction(request) as transaction:
+                try:
+                    response, transaction.changed = self._dispatch(request)
+                except RegistryError as error:
+                    response = _registry_error(error)
         except Exception as error:  # a bug in the mock: say so in the answer's shape, keep serving
             log.exception("ecr_mock server failed on %s %s", request.method, request.path)
             response = _internal(request, error)
         return response(environ, start_response)
+
+    def _transaction(self, request: Request) -> AbstractContextManager[Transaction]:
+        if self.store is None:
+            return contextlib.nullcontext(Transaction())
+        return self.store.transaction(_may_change(request))
 
     def _dispatch(self, request: Request) -> tuple[Response, bool]:
         path = request.path
@@ -134,6 +140,16 @@ class App:
         headers = {"Content-Type": "application/octet-stream", "Content-Length": str(blob.size)}
         body: Iterable[bytes] = () if request.method == "HEAD" else blob.chunks()
         return Response(body, 200, headers, direct_passthrough=True)
+
+
+def _may_change(request: Request) -> bool:
+    """Whether a request may change saved state, known before it runs (the ECR API by its operation, the registry
+    by its route)."""
+    if request.path.startswith("/v2"):
+        return registry.saves(request.path, request.method)
+    if request.path == "/" and request.method == "POST":
+        return _changes((request.headers.get("X-Amz-Target") or "").rpartition(".")[2])
+    return False
 
 
 def _changes(operation: str) -> bool:

@@ -19,7 +19,6 @@ import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ if TYPE_CHECKING:
     from ecr_mock._backend import Backends
     from ecr_mock._server.app import ServerSettings
     from ecr_mock._server.serving import Server
+    from ecr_mock._store.world import SaveOnChange, WorldStore
 
 DEFAULT_PORT = 5000
 _REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]+")
@@ -50,12 +50,19 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve.add_argument(
         "--port", type=_port, default=DEFAULT_PORT, help=f"port to bind (default: {DEFAULT_PORT}; 0: any free port)"
     )
-    serve.add_argument(
+    kept = serve.add_mutually_exclusive_group()
+    kept.add_argument(
         "--data-dir",
         type=Path,
         metavar="DIR",
         help="keep the registry here (blobs as files, the rest in SQLite) so a restart serves the same registry; "
         "default: a temporary directory, removed on exit",
+    )
+    kept.add_argument(
+        "--database",
+        metavar="URL",
+        help="keep the registry, blobs included, in PostgreSQL (postgresql://user@host:port/db; needs psycopg: "
+        "pip install 'ecr_mock[postgres]'): every server on one database serves the same registry",
     )
     serve.add_argument(
         "--account-id",
@@ -124,7 +131,7 @@ class _Served:
     world: Backends
     server: Server
     settings: ServerSettings
-    save: Callable[[], None]
+    store: WorldStore
     where: str
 
     @classmethod
@@ -133,22 +140,30 @@ class _Served:
         from ecr_mock._server.app import App, ServerSettings
         from ecr_mock._server.serving import Server
 
-        world, save, where = _world(cleanup, args.data_dir, _config.behaviour_for(True if args.strict else None))
+        behaviour = _config.behaviour_for(True if args.strict else None)
+        if args.database:
+            world, store, where = _database(cleanup, args.database, behaviour)
+        else:
+            world, store, where = _world(cleanup, args.data_dir, behaviour)
         settings = ServerSettings(account_id, region)
         try:
-            server = Server(App(world, settings, on_change=save), args.host, args.port)
+            server = Server(App(world, settings, store), args.host, args.port)
         except OSError as error:
             raise _CannotStart(f"cannot listen on {args.host}:{args.port}: {error.strerror or error}") from None
         except SystemExit:  # werkzeug's answer to a port in use: its own explanation on stderr, then exit(1)
             raise _CannotStart(f"cannot listen on {args.host}:{args.port}: Address already in use") from None
         world.endpoint = Endpoint(server.address, localhost_names=args.localhost_names)
-        return cls(world, server.start(), settings, save, where)
+        return cls(world, server.start(), settings, store, where)
 
     def stop(self) -> None:
-        """Stop accepting, let the requests in flight finish (each saved before it was answered), save once more."""
+        """Stop accepting, let the requests in flight finish (each saved before it was answered), save once more
+        (a store of this process alone: pull times are saved with the next change)."""
+        from ecr_mock._store.world import SaveOnChange
+
         self.server.stop()
-        with self.world.lock:
-            self.save()
+        if isinstance(self.store, SaveOnChange):
+            with self.world.lock:
+                self.store.save()
 
     def banner(self) -> str:
         """What the server prints once it listens: its URL on the first line (scripts and tests read it)."""
@@ -175,11 +190,12 @@ class _Served:
 
 def _world(
     cleanup: ExitStack, data_dir: Path | None, behaviour: _config.Behaviour
-) -> tuple[Backends, Callable[[], None], str]:
+) -> tuple[Backends, SaveOnChange, str]:
     """The registry state to serve, what saves it after each change, and where it lives (for the banner)."""
     from ecr_mock._backend import Backends
     from ecr_mock._store.blobs import BlobStore
     from ecr_mock._store.state import StateError, open_data_dir
+    from ecr_mock._store.world import SaveOnChange
 
     if data_dir is None:
         temporary = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="ecr-mock-"))
@@ -189,7 +205,7 @@ def _world(
         def collect() -> None:  # nothing is saved, so a blob file can go once no repository holds it
             store.collect()
 
-        return world, collect, f"{temporary} (temporary: removed on exit)"
+        return world, SaveOnChange(world, collect), f"{temporary} (temporary: removed on exit)"
     try:
         world, state = open_data_dir(data_dir, behaviour)
     except (StateError, OSError) as error:
@@ -199,7 +215,21 @@ def _world(
     def save() -> None:
         state.save(world)
 
-    return world, save, f"{data_dir.resolve()} (kept: a restart on it serves the same registry)"
+    return world, SaveOnChange(world, save), f"{data_dir.resolve()} (kept: a restart on it serves the same registry)"
+
+
+def _database(cleanup: ExitStack, url: str, behaviour: _config.Behaviour) -> tuple[Backends, WorldStore, str]:
+    """The registry a PostgreSQL database holds, shared with every other server on it."""
+    try:
+        from ecr_mock._store.postgres import DatabaseError, SharedWorld, redacted
+    except ImportError as error:
+        raise _CannotStart(f"--database needs psycopg 3 ({error}): pip install 'ecr_mock[postgres]'") from None
+    try:
+        shared = SharedWorld(url, behaviour)
+    except DatabaseError as error:
+        raise _CannotStart(str(error)) from None
+    cleanup.callback(shared.close)
+    return shared.world, shared, f"{redacted(url)} (shared: every server on this database serves the same registry)"
 
 
 def _stop_on_signals() -> threading.Event:

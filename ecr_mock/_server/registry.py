@@ -91,6 +91,14 @@ def route(request: Request, backends: Backends, target: Target) -> tuple[Respons
     raise errors.unsupported(f"no registry route for {path}", 404)  # the spec's codes have no "no such route"
 
 
+def saves(path: str, method: str) -> bool:
+    """Whether a ``/v2/`` request may change saved state, before it runs (what ``route`` answers after)."""
+    for kind, pattern in _ROUTES:
+        if pattern.fullmatch(path) is not None:
+            return (kind, method) in _SAVED
+    return False
+
+
 # --- blobs ---------------------------------------------------------------------------------------------------
 
 

@@ -180,6 +180,11 @@ class BlobStore:
     def writer(self) -> BlobWriter:
         return BlobWriter(self)
 
+    def resume(self, key: str) -> BlobWriter | None:
+        """The writer of an upload another server process started, by its ``resume_key``: only a store shared
+        by several processes has one (``ecr_mock._store.postgres``); here uploads end with their process."""
+        return None
+
     def get(self, digest: str) -> Blob | None:
         return self._blobs.get(digest)
 

@@ -2,9 +2,10 @@
 
 The whole world (``Backends``: every registry with its repositories, images, tags, policies, settings, templates
 and rules; the issued tokens; the principals) is pickled into one row, in one transaction, after every request
-that changed it and before that request is answered (``App(on_change=...)``, under the backend lock). Blobs pickle
-as digest and size: their bytes are the content-addressed files of the ``BlobStore``, written and fsynced before
-any saved state names them, and removed (``BlobStore.collect``) only once a saved state no longer names them.
+that changed it and before that request is answered (``App``'s store, ``world.SaveOnChange``, under the backend
+lock). Blobs pickle as digest and size: their bytes are the content-addressed files of the ``BlobStore``, written
+and fsynced before any saved state names them, and removed (``BlobStore.collect``) only once a saved state no
+longer names them.
 
 SQLite runs in WAL mode with ``synchronous=FULL``: a commit is on disk when ``save`` returns, so a push that was
 answered survives a ``kill -9`` or a power cut, and a crash mid-save leaves the previous state. The connection

@@ -1,0 +1,579 @@
+"""Several ``ecr-mock serve`` processes over one PostgreSQL database (``--database postgresql://...``): one registry.
+
+The world is the one ``ecr_mock._store.state`` pickles (``Backends``: registries, tokens, principals), held in one
+row of ``world`` with a ``version``. Every request runs in a transaction (``SharedWorld.transaction``): it reads
+the version and, when another process saved a newer one, loads that world into this process first (in place,
+under the backend lock). A request that may change state takes the row's lock first (``SELECT ... FOR UPDATE``),
+so changing requests run one at a time across every process: tag moves, immutability, lifecycle expiry and
+replication (they run inside changing requests) are decided once, by the database's order. Its world is saved
+with the next version and committed before the answer is sent. Reads take no lock.
+
+Blobs live in the database too, as rows of at most 1 MiB in ``chunks`` (owner: the blob's digest, or
+``upload:<key>`` while uploaded), streamed in and out, never whole in memory. An upload is a row of ``uploads``
+(its size, locked while a body is appended), so any process can continue it: ``resume(key)`` rebuilds its writer,
+whose digest is then hashed from the rows at the final PUT. Committing an upload renames its rows' owner, in the
+same transaction as the world that names the blob. A blob no saved world names any more is deleted when the
+world that stopped naming it is saved.
+
+Tables are created and migrated on start (``MIGRATIONS``, forward only, recorded in ``schema_migrations``); a
+database migrated by a newer ecr_mock is refused. The database is trusted like a data directory: unpickling runs
+whatever the ``world`` row says.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import pickle
+import re
+import threading
+import uuid
+import weakref
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+from ecr_mock._backend import Backends
+from ecr_mock._config import Behaviour
+from ecr_mock._store.blobs import OTHER_ALGORITHMS, READ_CHUNK, Blob, BlobStore, BlobWriter, loading_into, sha256_digest
+from ecr_mock._store.state import PICKLE_PROTOCOL
+from ecr_mock._store.state import SCHEMA as STATE_SCHEMA
+from ecr_mock._store.world import Transaction
+
+Connection = psycopg.Connection[tuple[Any, ...]]
+CHUNK = READ_CHUNK  # one row of blob bytes
+MAX_IDLE_CONNECTIONS = 8
+_MIGRATION_LOCK = 0x6563_726D  # pg_advisory_xact_lock key ("ecrm"): one server migrates at a time
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (  # 1: the world row, blobs, their bytes, uploads in progress
+        "CREATE TABLE world (id integer PRIMARY KEY CHECK (id = 1), version bigint NOT NULL, schema integer NOT NULL,"
+        " ecr_mock_version text NOT NULL, saved_at timestamptz NOT NULL DEFAULT now(), data bytea NOT NULL)",
+        "CREATE TABLE blobs (digest text PRIMARY KEY, size bigint NOT NULL)",
+        "CREATE TABLE uploads (key text PRIMARY KEY, size bigint NOT NULL DEFAULT 0, chunks integer NOT NULL DEFAULT 0,"
+        " started_at timestamptz NOT NULL DEFAULT now())",
+        "CREATE TABLE chunks (owner text NOT NULL, seq integer NOT NULL, start bigint NOT NULL, data bytea NOT NULL,"
+        " PRIMARY KEY (owner, seq))",
+        # layers are compressed already, and a pickle is rewritten on every change: store both as they are
+        "ALTER TABLE chunks ALTER COLUMN data SET STORAGE EXTERNAL",
+        "ALTER TABLE world ALTER COLUMN data SET STORAGE EXTERNAL",
+    ),
+)
+DATABASE_SCHEMA = len(MIGRATIONS)
+_INSERT_CHUNK = "INSERT INTO chunks (owner, seq, start, data) VALUES (%s, %s, %s, %b)"
+
+
+class DatabaseError(Exception):
+    """A database this ecr_mock cannot serve: unreachable, migrated by a newer ecr_mock, or holding another world."""
+
+
+def redacted(url: str) -> str:
+    """``url`` without its password (for the banner and errors)."""
+    if "://" not in url:
+        return re.sub(r"(password\s*=\s*)\S+", r"\1***", url)
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+
+
+class _Pool:
+    """Connections to one database (autocommit: a transaction is always explicit), kept for reuse."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._idle: list[Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    @contextlib.contextmanager
+    def connection(self) -> Iterator[Connection]:
+        with self._lock:
+            connection = self._idle.pop() if self._idle else None
+        if connection is None or connection.closed:
+            connection = self._connect()
+        try:
+            yield connection
+        finally:
+            idle = not connection.closed and connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+            with self._lock:
+                keep = idle and not self._closed and len(self._idle) < MAX_IDLE_CONNECTIONS
+                if keep:
+                    self._idle.append(connection)
+            if not keep:
+                connection.close()
+
+    def _connect(self) -> Connection:
+        try:
+            return psycopg.connect(self.url, autocommit=True)
+        except psycopg.Error as error:
+            raise DatabaseError(f"cannot connect to {redacted(self.url)}: {error}".strip()) from None
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for connection in idle:
+            connection.close()
+
+
+# --- migrations ----------------------------------------------------------------------------------------------
+
+
+def migrate(connection: Connection, url: str) -> int:
+    """Bring the database's tables to this ecr_mock's schema (forward only); the schema it had before."""
+    with connection.transaction():
+        connection.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, "
+            "ecr_mock_version text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        row = connection.execute(
+            "SELECT version, ecr_mock_version FROM schema_migrations ORDER BY version DESC LIMIT 1"
+        )
+        latest = row.fetchone()
+        current = 0 if latest is None else int(latest[0])
+        if latest is not None and current > DATABASE_SCHEMA:
+            raise DatabaseError(
+                f"the database {redacted(url)} has schema {current} (migrated by ecr_mock {latest[1]}), newer than "
+                f"this ecr_mock ({_version()}) knows (schema {DATABASE_SCHEMA}): serve it with ecr_mock {latest[1]} "
+                "or later, or use another --database"
+            )
+        for number in range(current + 1, DATABASE_SCHEMA + 1):
+            for statement in MIGRATIONS[number - 1]:
+                connection.execute(statement.encode())
+            connection.execute(
+                "INSERT INTO schema_migrations (version, ecr_mock_version) VALUES (%s, %s)", (number, _version())
+            )
+    return current
+
+
+# --- blobs ---------------------------------------------------------------------------------------------------
+
+
+class PostgresBlob(Blob):
+    """A blob whose bytes are rows of ``chunks``, read as they are sent."""
+
+    __slots__ = ("_store",)
+
+    def __init__(self, digest: str, size: int, store: PostgresBlobStore) -> None:
+        super().__init__(digest, size)
+        self._store = store
+
+    @property
+    def data(self) -> bytes:
+        return b"".join(self.chunks())
+
+    def chunks(self, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        stop = self.size if end is None else min(end, self.size)
+        return self._store.read(self.digest, start, stop)
+
+
+class PostgresBlobStore(BlobStore):
+    """Blobs and uploads in the database. Inside a changing request (``within``), what changes blobs joins the
+    request's transaction, so the world that names a blob and the blob are committed together."""
+
+    def __init__(self, pool: _Pool) -> None:
+        super().__init__(None)
+        self.pool = pool
+        self._live: weakref.WeakValueDictionary[str, Blob] = weakref.WeakValueDictionary()
+        self._guard = threading.Lock()
+        self._gone: list[str] = []  # digests whose last blob object in this process went away
+        self._request = threading.local()
+
+    def __len__(self) -> int:
+        return len(self._live)
+
+    def use_directory(self, directory: Path | str) -> None:
+        raise ValueError("a PostgreSQL blob store keeps blobs in the database, not in a directory")
+
+    @contextlib.contextmanager
+    def within(self, connection: Connection) -> Iterator[None]:
+        """While active, this thread's blob changes and reads go through ``connection`` (its open transaction)."""
+        self._request.connection = connection
+        try:
+            yield
+        finally:
+            self._request.connection = None
+
+    @contextlib.contextmanager
+    def connection(self, atomic: bool = False) -> Iterator[Connection]:
+        """The current request's connection (in its transaction), else a pooled one (in its own, if ``atomic``)."""
+        current: Connection | None = getattr(self._request, "connection", None)
+        if current is not None:
+            yield current
+            return
+        with self.pool.connection() as connection:
+            if not atomic:
+                yield connection
+                return
+            with connection.transaction():
+                yield connection
+
+    def writer(self) -> BlobWriter:
+        key = uuid.uuid4().hex
+        with self.connection() as connection:
+            connection.execute("INSERT INTO uploads (key) VALUES (%s)", (key,))
+        return PostgresBlobWriter(self, key, fresh=True)
+
+    def resume(self, key: str) -> BlobWriter | None:
+        with self.connection() as connection:
+            found = connection.execute("SELECT 1 FROM uploads WHERE key = %s", (key,)).fetchone()
+        return None if found is None else PostgresBlobWriter(self, key, fresh=False)
+
+    def get(self, digest: str) -> Blob | None:
+        return self._live.get(digest)
+
+    def intern(self, data: bytes, digest: str | None = None) -> Blob:
+        digest = digest or sha256_digest(data)
+        blob = self._live.get(digest)
+        if blob is not None:
+            return blob
+        with self.connection(atomic=True) as connection:
+            added = connection.execute(
+                "INSERT INTO blobs (digest, size) VALUES (%s, %s) ON CONFLICT DO NOTHING", (digest, len(data))
+            )
+            if added.rowcount:
+                view = memoryview(data)
+                for seq, start in enumerate(range(0, len(data), CHUNK)):
+                    connection.execute(_INSERT_CHUNK, (digest, seq, start, view[start : start + CHUNK]))
+        return self.adopt(digest, len(data))
+
+    def adopt(self, digest: str, size: int) -> Blob:
+        with self._guard:
+            blob = self._live.get(digest)
+            if blob is None:
+                blob = self._live[digest] = PostgresBlob(digest, size, self)
+                weakref.finalize(blob, self._gone.append, digest)
+            return blob
+
+    def adopt_file(self, spooled: Path, digest: str, size: int) -> Blob:
+        raise ValueError("a PostgreSQL blob store takes blobs through its writers, not from files")
+
+    def collect(self) -> int:
+        with self.connection(atomic=True) as connection:
+            return self.collect_in(connection)
+
+    def collect_in(self, connection: Connection) -> int:
+        """Delete the blobs this process stopped holding and no blob object here names (called while saving a
+        world, under its row lock: that world no longer names them)."""
+        with self._guard:
+            gone, self._gone = self._gone, []
+            digests = sorted({digest for digest in gone if digest not in self._live})
+        if digests:
+            connection.execute("DELETE FROM blobs WHERE digest = ANY(%s::text[])", (digests,))
+            connection.execute("DELETE FROM chunks WHERE owner = ANY(%s::text[])", (digests,))
+        return len(digests)
+
+    def read(self, owner: str, start: int, end: int) -> Iterator[bytes]:
+        """The bytes of ``owner`` from ``start`` up to ``end``, a row at a time."""
+        if end <= start:
+            return
+        with self.connection() as connection:
+            rows = connection.execute(
+                "SELECT seq, start FROM chunks WHERE owner = %s AND start < %s "
+                "AND start + octet_length(data) > %s ORDER BY seq",
+                (owner, end, start),
+            ).fetchall()
+            for seq, first in rows:
+                found = connection.execute(
+                    "SELECT data FROM chunks WHERE owner = %s AND seq = %s", (owner, seq), binary=True
+                ).fetchone()
+                if found is None:
+                    return  # deleted meanwhile: the blob is gone
+                piece: bytes = found[0]
+                if first >= start and first + len(piece) <= end:
+                    yield piece
+                else:
+                    yield piece[max(start - first, 0) : end - first]
+
+
+class PostgresBlobWriter(BlobWriter):
+    """An upload whose bytes are rows of ``chunks`` and whose size is its ``uploads`` row, so any process can
+    append to it. The sha256 is kept as bytes arrive while this writer alone appended them; else it is hashed
+    from the rows when asked."""
+
+    def __init__(self, store: PostgresBlobStore, key: str, fresh: bool) -> None:
+        self._shared = store
+        self.resume_key = key
+        self._owner = f"upload:{key}"
+        self._running: Any = hashlib.sha256() if fresh else None  # covers the first ``_hashed`` bytes
+        self._hashed = 0
+
+    @property
+    def size(self) -> int:
+        """The bytes appended so far, by any process."""
+        with self._shared.connection() as connection:
+            row = connection.execute("SELECT size FROM uploads WHERE key = %s", (self.resume_key,)).fetchone()
+        return 0 if row is None else int(row[0])
+
+    @size.setter
+    def size(self, value: int) -> None:
+        raise AttributeError("an upload's size is its row's in the database: append to it to change it")
+
+    def write(self, data: bytes | memoryview) -> None:
+        if data:
+            self._append(iter((data,)).__next__)
+
+    def write_from(self, readinto: Callable[[bytearray], int | None]) -> None:
+        buffer = bytearray(CHUNK)
+
+        def piece() -> memoryview:
+            count = readinto(buffer)
+            return memoryview(buffer)[: count or 0]
+
+        self._append(piece)
+
+    def _append(self, next_piece: Callable[[], bytes | memoryview]) -> None:
+        """Append pieces (until an empty one, or the end) as rows of CHUNK bytes, under the upload row's lock. What
+        arrived before an error is kept, and the error raised after."""
+        failure: Exception | None = None
+        with self._shared.connection(atomic=True) as connection:
+            row = connection.execute(
+                "SELECT size, chunks FROM uploads WHERE key = %s FOR UPDATE", (self.resume_key,)
+            ).fetchone()
+            if row is None:
+                raise ValueError(f"the upload {self.resume_key} is gone: it was completed or cancelled")
+            size, count = int(row[0]), int(row[1])
+            if size != self._hashed:
+                self._running = None  # another process appended: hash from the rows at the end
+            row_buffer, filled = bytearray(CHUNK), 0
+            try:
+                while piece := _next(next_piece):
+                    view, offset = memoryview(piece), 0
+                    while offset < len(view):
+                        take = min(len(view) - offset, CHUNK - filled)
+                        row_buffer[filled : filled + take] = view[offset : offset + take]
+                        filled, offset = filled + take, offset + take
+                        if filled == CHUNK:
+                            size, count = self._insert(connection, memoryview(row_buffer), size, count)
+                            filled = 0
+            except Exception as error:  # a client gone, a malformed body: keep what arrived
+                failure = error
+            if filled:
+                size, count = self._insert(connection, memoryview(row_buffer)[:filled], size, count)
+            connection.execute(
+                "UPDATE uploads SET size = %s, chunks = %s WHERE key = %s", (size, count, self.resume_key)
+            )
+        if self._running is not None:
+            self._hashed = size
+        if failure is not None:
+            raise failure
+
+    def _insert(self, connection: Connection, data: memoryview, size: int, count: int) -> tuple[int, int]:
+        connection.execute(_INSERT_CHUNK, (self._owner, count, size, data))
+        if self._running is not None:
+            self._running.update(data)
+        return size + len(data), count + 1
+
+    @property
+    def digest(self) -> str:
+        return self.digest_in("sha256")
+
+    def digest_in(self, algorithm: str) -> str:
+        if algorithm != "sha256" and algorithm not in OTHER_ALGORITHMS:
+            raise ValueError(f"unsupported digest algorithm {algorithm!r}")
+        size = self.size
+        if algorithm == "sha256" and self._running is not None and self._hashed == size:
+            return "sha256:" + str(self._running.hexdigest())
+        hasher = hashlib.new(algorithm)
+        for piece in self._shared.read(self._owner, 0, size):
+            hasher.update(piece)
+        return f"{algorithm}:{hasher.hexdigest()}"
+
+    def commit(self, digest: str | None = None) -> Blob:
+        digest = digest or self.digest
+        size = self.size
+        with self._shared.connection(atomic=True) as connection:
+            connection.execute("SELECT 1 FROM uploads WHERE key = %s FOR UPDATE", (self.resume_key,))
+            added = connection.execute(
+                "INSERT INTO blobs (digest, size) VALUES (%s, %s) ON CONFLICT DO NOTHING", (digest, size)
+            )
+            if added.rowcount:
+                connection.execute("UPDATE chunks SET owner = %s WHERE owner = %s", (digest, self._owner))
+            else:  # stored already: this copy goes
+                connection.execute("DELETE FROM chunks WHERE owner = %s", (self._owner,))
+            connection.execute("DELETE FROM uploads WHERE key = %s", (self.resume_key,))
+        return self._shared.adopt(digest, size)
+
+    def abort(self) -> None:
+        with self._shared.connection(atomic=True) as connection:
+            connection.execute("DELETE FROM chunks WHERE owner = %s", (self._owner,))
+            connection.execute("DELETE FROM uploads WHERE key = %s", (self.resume_key,))
+
+    def __del__(self) -> None:  # the upload belongs to the database: another process may continue it
+        pass
+
+
+def _next(next_piece: Callable[[], bytes | memoryview]) -> bytes | memoryview:
+    try:
+        return next_piece()
+    except StopIteration:
+        return b""
+
+
+# --- the world -----------------------------------------------------------------------------------------------
+
+
+class SharedWorld:
+    """The registry one database holds, served by this process beside any others on the same database."""
+
+    def __init__(self, url: str, behaviour: Behaviour) -> None:
+        self.url = url
+        self._pool = _Pool(url)
+        self.store = PostgresBlobStore(self._pool)
+        self.world = Backends(behaviour)
+        self.world.blob_store = self.store
+        self._loaded: int | None = None  # the version this process's world is (None: load before trusting it)
+        self.loads = 0
+        self.saves = 0
+        try:
+            with self._pool.connection() as connection:
+                migrate(connection, url)
+                self._start(connection)
+        except psycopg.Error as error:
+            self._pool.close()
+            raise DatabaseError(f"the database {redacted(url)} failed: {error}") from None
+        except BaseException:
+            self._pool.close()
+            raise
+
+    def close(self) -> None:
+        self._pool.close()
+
+    @contextlib.contextmanager
+    def transaction(self, changing: bool) -> Iterator[Transaction]:
+        """One request: the newest world loaded first; a changing request holds the world row's lock throughout
+        and its world is saved (whatever it answered) and committed before the answer is sent."""
+        if not changing:
+            with self._pool.connection() as connection:
+                row = connection.execute("SELECT version FROM world WHERE id = 1").fetchone()
+                if row is None or row[0] != self._loaded:
+                    self._load(connection)
+            yield Transaction()
+            return
+        try:
+            with self._pool.connection() as connection, connection.transaction():
+                version = int(self._locked_version(connection))
+                if version != self._loaded:
+                    self._load(connection)
+                with self.store.within(connection):
+                    yield Transaction()
+                    self._save(connection, version + 1)
+        except BaseException:
+            self._loaded = None  # this process's world may now hold what the database does not: load it again
+            raise
+        with self.world.lock:
+            if self._loaded is None or self._loaded < version + 1:
+                self._loaded = version + 1
+
+    def _locked_version(self, connection: Connection) -> int:
+        row = connection.execute("SELECT version FROM world WHERE id = 1 FOR UPDATE").fetchone()
+        if row is None:
+            raise DatabaseError(f"the world row of {redacted(self.url)} is gone")
+        return int(row[0])
+
+    def _start(self, connection: Connection) -> None:
+        """Create the world row when there is none, load it, and remove what no saved world names (blobs and
+        uploads of requests that died before their world was committed)."""
+        empty = pickle.dumps(Backends(), protocol=PICKLE_PROTOCOL)
+        with connection.transaction():
+            connection.execute(
+                "INSERT INTO world (id, version, schema, ecr_mock_version, data) VALUES (1, 0, %s, %s, %b) "
+                "ON CONFLICT (id) DO NOTHING",
+                (STATE_SCHEMA, _version(), empty),
+            )
+            self._locked_version(connection)
+            self._load(connection)
+            self._remove_unnamed(connection)
+
+    def _load(self, connection: Connection) -> None:
+        row = connection.execute(
+            "SELECT version, schema, ecr_mock_version, data FROM world WHERE id = 1", binary=True
+        ).fetchone()
+        if row is None:
+            raise DatabaseError(f"the world row of {redacted(self.url)} is gone")
+        version, schema, writer, data = int(row[0]), int(row[1]), str(row[2]), row[3]
+        with self.world.lock:
+            if self._loaded is not None and version <= self._loaded:
+                return  # a newer world is here already
+        if schema != STATE_SCHEMA:
+            raise DatabaseError(
+                f"the world in {redacted(self.url)} was saved by ecr_mock {writer} with state schema {schema}; this "
+                f"ecr_mock ({_version()}) reads schema {STATE_SCHEMA}: serve it with ecr_mock {writer}"
+            )
+        with loading_into(self.store):
+            loaded = pickle.loads(data)
+        if not isinstance(loaded, Backends):
+            raise DatabaseError(f"the world in {redacted(self.url)} is a {type(loaded).__name__}, not a registry")
+        with self.world.lock:
+            if self._loaded is not None and version <= self._loaded:
+                return
+            self._replace(loaded)
+            self._loaded = version
+            self.loads += 1
+
+    def _replace(self, loaded: Backends) -> None:
+        """Serve ``loaded`` from this process's ``Backends`` (in place: the app holds it), keeping the writers of
+        uploads this process is writing (their running hash)."""
+        writers = {
+            upload.writer.resume_key: upload.writer
+            for backend in self.world.registries()
+            for repository in backend.repositories.values()
+            for upload in repository.uploads.values()
+            if isinstance(upload.writer, PostgresBlobWriter)
+        }
+        self.world.__dict__.update(loaded.__getstate__())
+        for backend in self.world.registries():
+            backend.world = self.world
+            for repository in backend.repositories.values():
+                for upload in repository.uploads.values():
+                    if upload.writer is None and upload.resume_key in writers:
+                        upload.writer = writers[upload.resume_key]
+
+    def _save(self, connection: Connection, version: int) -> None:
+        with self.world.lock:
+            data = pickle.dumps(self.world, protocol=PICKLE_PROTOCOL)
+        self.store.collect_in(connection)
+        connection.execute(
+            "UPDATE world SET version = %s, schema = %s, ecr_mock_version = %s, saved_at = now(), data = %b "
+            "WHERE id = 1",
+            (version, STATE_SCHEMA, _version(), data),
+        )
+        self.saves += 1
+
+    def _remove_unnamed(self, connection: Connection) -> None:
+        blobs: set[str] = set()
+        uploads: set[str] = set()
+        for backend in self.world.registries():
+            for repository in backend.repositories.values():
+                blobs.update(repository.blobs)
+                uploads.update(upload.resume_key for upload in repository.uploads.values() if upload.resume_key)
+        connection.execute("DELETE FROM blobs WHERE NOT (digest = ANY(%s::text[]))", (sorted(blobs),))
+        connection.execute("DELETE FROM uploads WHERE NOT (key = ANY(%s::text[]))", (sorted(uploads),))
+        connection.execute(
+            "DELETE FROM chunks WHERE NOT EXISTS (SELECT 1 FROM blobs WHERE digest = owner) "
+            "AND NOT EXISTS (SELECT 1 FROM uploads WHERE 'upload:' || key = owner)"
+        )
+
+
+def _version() -> str:
+    from ecr_mock import __version__
+
+    return __version__
+
+
+__all__ = [
+    "CHUNK",
+    "DATABASE_SCHEMA",
+    "MIGRATIONS",
+    "DatabaseError",
+    "PostgresBlobStore",
+    "PostgresBlobWriter",
+    "SharedWorld",
+    "migrate",
+    "redacted",
+]
