@@ -7,13 +7,16 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
+from botocore.model import ListShape, Shape
+
 from ecr_mock import _config
 from ecr_mock._backend import Failure, ImageRef, scanning
 from ecr_mock._backend.images import referrer_artifact_type
 from ecr_mock._config import Behaviour
 from ecr_mock._domain.manifest import LIST_TYPES
 from ecr_mock._domain.repository import Image, Repository, Scan
-from ecr_mock._wire.codegen import Rows
+from ecr_mock._wire import model as _model
+from ecr_mock._wire.codegen import Rows, Written, write
 
 
 def repository(repo: Repository, uri: str) -> dict[str, Any]:
@@ -35,6 +38,45 @@ def repository(repo: Repository, uri: str) -> dict[str, Any]:
             {"filterType": "WILDCARD", "filter": pattern} for pattern in repo.exclusion_filters
         ]
     return view
+
+
+def repositories(repos: list[Repository], uri: Callable[[Repository], str]) -> list[Written]:
+    """A page of repositories, each as the JSON text of its view, kept while nothing the view shows changes."""
+    texts = _REPOSITORY_TEXTS
+    found = []
+    for repo in repos:
+        address = uri(repo)
+        key = (
+            repo.arn,
+            address,
+            repo.created_at,
+            repo.tag_mutability,
+            repo.exclusion_filters,
+            repo.scan_on_push,
+            repo.encryption_type,
+            repo.kms_key,
+        )
+        text = texts.get(key)
+        if text is None:
+            if len(texts) >= _REPOSITORY_TEXTS_LIMIT:
+                texts.clear()
+            text = texts[key] = Written(write(_repository_shape(), repository(repo, address)))
+        found.append(text)
+    return found
+
+
+# The text of repository views by everything they show: a key the view does not show cannot be stale.
+_REPOSITORY_TEXTS: dict[tuple[Any, ...], Written] = {}
+_REPOSITORY_TEXTS_LIMIT = 20_000  # two full registries' worth
+
+
+@functools.cache
+def _repository_shape() -> Shape:
+    output = _model.operation("DescribeRepositories")
+    assert output is not None and output.output_shape is not None
+    listed = output.output_shape.members["repositories"]
+    assert isinstance(listed, ListShape)
+    return listed.member
 
 
 def image_id(digest: str, tag: str | None) -> dict[str, str]:
@@ -89,6 +131,58 @@ def image_detail(repo: Repository, image: Image, behaviour: Behaviour) -> dict[s
         if status == "COMPLETE":
             detail["imageScanFindingsSummary"] = scan_summary(image.scan, scanning.severity_counts(image.scan))
     return detail
+
+
+_DETAIL_MEMBERS = (
+    "registryId",
+    "repositoryName",
+    "imageDigest",
+    "imageTags",
+    "imageSizeInBytes",
+    "imagePushedAt",
+    "imageManifestMediaType",
+    "artifactMediaType",
+    "lastRecordedPullTime",
+    "subjectManifestDigest",
+    "imageStatus",
+    "lastArchivedAt",
+    "lastActivatedAt",
+)
+
+
+def image_details(repo: Repository, images: list[Image], behaviour: Behaviour) -> Rows | list[dict[str, Any]]:
+    """A page of ImageDetails: as rows (one tuple per image, no dict) unless an image was scanned, whose detail
+    carries more (``image_detail``). The push time goes out as epoch seconds in whole microseconds (as the datetime
+    ``image_detail`` builds would), or naive in the seed's mode."""
+    if any(image.scan is not None for image in images):
+        return [image_detail(repo, image, behaviour) for image in images]
+    registry_id, name, naive = repo.registry_id, repo.name, behaviour.naive_push_time
+    rows = []
+    for image in images:
+        manifest = image.manifest
+        media_type = manifest.media_type
+        rows.append(
+            (
+                registry_id,
+                name,
+                manifest.digest,
+                image.tags or None,
+                image.size,
+                _naive(image.pushed) if naive else round(image.pushed * 1e6) / 1e6,  # whole microseconds
+                media_type,
+                None if media_type in LIST_TYPES else manifest.artifact_type or manifest.config_media_type,
+                image.last_pull,
+                manifest.subject,
+                image.status,
+                image.last_archived_at,
+                image.last_activated_at,
+            )
+        )
+    return Rows(_DETAIL_MEMBERS, rows)
+
+
+def _naive(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, timezone.utc).replace(tzinfo=None)
 
 
 def image(repo: Repository, img: Image, tag: str | None) -> dict[str, Any]:

@@ -47,8 +47,7 @@ def describe_images(ctx: Context, params: Params) -> Result:
         params.get("nextToken"),
         caller=ctx.account_id,
     )
-    details = [views.image_detail(repository, image, ctx.behaviour) for image in images]
-    return {"imageDetails": details, "nextToken": token}
+    return {"imageDetails": views.image_details(repository, images, ctx.behaviour), "nextToken": token}
 
 
 @action("BatchGetImage")

@@ -31,8 +31,7 @@ def describe_repositories(ctx: Context, params: Params) -> Result:
     repositories, token = ctx.registry(params.get("registryId")).describe_repositories(
         params.get("repositoryNames"), params.get("maxResults"), params.get("nextToken")
     )
-    uri = ctx.backends.repository_uri
-    return {"repositories": [views.repository(r, uri(r)) for r in repositories], "nextToken": token}
+    return {"repositories": views.repositories(repositories, ctx.backends.repository_uri), "nextToken": token}
 
 
 @action("DeleteRepository")

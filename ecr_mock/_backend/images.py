@@ -169,8 +169,7 @@ class ImageOps(RegistryBase):
         listing = repository.listing("images")
         seq, offset = _paging.decode(listing, next_token, 2) or (0, 0)
         limit = max_results or _config.DEFAULT_PAGE_SIZE
-        every = image_filter.tag_status == ANY and (image_filter.image_status == ANY or not repository.inactive)
-        if every and not offset:
+        if _every(repository, image_filter) and not offset:
             found = _one_tag_each(repository, seq, limit)
             if found is not None:
                 return found
@@ -203,7 +202,10 @@ class ImageOps(RegistryBase):
             return repository, list(found.values()), None
         listing = repository.listing("image-details")
         start = _paging.decode(listing, next_token, 1)
-        images = (i for i in repository.iter_from(start[0] if start else 0) if image_filter.admits(i))
+        seq = start[0] if start else 0
+        if _every(repository, image_filter):
+            return (repository, *_slice(repository, seq, max_results or _config.DEFAULT_PAGE_SIZE, listing))
+        images = (i for i in repository.iter_from(seq) if image_filter.admits(i))
         return (repository, *page(images, max_results, listing))
 
     def _repository_seen_by(self, name: str, caller: str) -> Repository:
@@ -355,6 +357,21 @@ def _one_tag_each(
     if after is not None:
         return pairs, _paging.encode(repository.listing("images"), after.seq, 0)
     return pairs, None
+
+
+def _every(repository: Repository, image_filter: ImageFilter) -> bool:
+    """Whether the filter admits every image of the repository (no tag status asked, and no status, or ACTIVE
+    with none archived or being restored)."""
+    status = image_filter.image_status
+    return image_filter.tag_status == ANY and (status == ANY or (status == ACTIVE and not repository.inactive))
+
+
+def _slice(repository: Repository, seq: int, limit: int, listing: str) -> tuple[list[Image], str | None]:
+    """A page of every image from ``seq``: one slice of the order (what ``page`` gives, without its loop)."""
+    images = repository.images.page_from(seq, limit + 1)
+    if len(images) > limit:
+        return images[:limit], _paging.encode(listing, images[limit].seq)
+    return images, None
 
 
 def _malformed(ref: ImageRef) -> Failure | None:

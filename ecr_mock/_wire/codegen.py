@@ -9,8 +9,9 @@ structures, lists and maps:
   model's constraints (``_validate.rules``), drops null and unknown members, decodes blobs and timestamps; raises
   ``Rejected`` on the first problem, for the slow walks to word.
 - ``writer(shape)``: Python value -> JSON text, appended to a list (``write`` joins it). Leaves out None and members
-  the model lacks; timestamps as epoch seconds (naive ones as ISO strings), blobs as base64; compact and
-  ASCII-only, as ``json.dumps`` writes.
+  the model lacks; timestamps as epoch seconds (a number is epoch seconds already; a naive datetime goes out as an
+  ISO string), blobs as base64; compact and ASCII-only, as ``json.dumps`` writes. A list of structures may come as
+  ``Rows`` (tuples in a given member order), written by one compiled function per shape and members.
 
 Nothing here is ECR's: shapes come from botocore's model, and every literal in the generated source is ``repr`` of
 a model name or constant.
@@ -41,17 +42,17 @@ class Rejected(Exception):
 
 
 class Rows:
-    """A list of structures given as rows: one tuple of strings per structure, a string (or None: left out) per
-    member that ``names`` names, in that order. What a long listing hands a writer, which writes the whole list
-    with two C-level joins when no value needs escaping (checked in C on the joined text), instead of a Python
-    loop over per-row dicts; anything else (a None, a character to escape) goes through those dicts, which
-    iterating yields. ``plain``: the caller vouches that no value holds a control character (identifiers the
-    model's patterns checked on the way in), which spares a scan of the text; quotes, backslashes and non-ASCII
-    are checked either way."""
+    """A list of structures given as rows: one tuple per structure, a value (or None: left out) per member that
+    ``names`` names, in that order; the first member is always present. What a long listing hands a writer,
+    which writes each row with one compiled function (no per-row dict, no per-member lookup), and a list of
+    rows of one or two string members with two C-level joins when no value needs escaping (checked in C on the
+    joined text). ``plain``: the caller vouches that no string holds a control character (identifiers the
+    model's patterns checked on the way in), which spares that join path a scan of the text; quotes,
+    backslashes and non-ASCII are checked either way. Iterating yields the rows as dicts."""
 
     __slots__ = ("names", "plain", "rows")
 
-    def __init__(self, names: tuple[str, ...], rows: Sequence[tuple[str | None, ...]], plain: bool = False) -> None:
+    def __init__(self, names: tuple[str, ...], rows: Sequence[tuple[Any, ...]], plain: bool = False) -> None:
         self.names = names
         self.rows = rows
         self.plain = plain
@@ -59,50 +60,95 @@ class Rows:
     def __len__(self) -> int:
         return len(self.rows)
 
-    def __iter__(self) -> Iterator[dict[str, str]]:
+    def __iter__(self) -> Iterator[dict[str, Any]]:
         names = self.names
         for row in self.rows:
             yield {name: value for name, value in zip(names, row, strict=True) if value is not None}
 
 
-def _write_rows(value: Rows, out: list[str], write_row: Callable[[Any, list[str]], None]) -> None:
-    """Append the JSON list of ``value``'s rows (a row that lacks a member, or a value to escape: ``write_row``)."""
+class Written(str):
+    """The JSON text of a structure, already written (a view that keeps the text of what seldom changes): a
+    list writer appends it as it is."""
+
+
+RowsWriter = Callable[[Sequence[tuple[Any, ...]], list[str]], None]
+_ROWS_WRITERS: dict[tuple[int, tuple[str, ...]], tuple[Shape, RowsWriter, tuple[str, str, str, str] | None]] = {}
+
+
+def _write_rows(value: Rows, out: list[str], shape: StructureShape) -> None:
+    """Append the JSON list of ``value``'s rows, structures of ``shape``."""
     rows = value.rows
     if not rows:
         out.append("[]")
         return
-    joins = _ROW_JOINS.get(value.names)
-    if joins is None:
-        joins = _ROW_JOINS[value.names] = _row_joins(value.names)
+    key = (id(shape), value.names)
+    compiled = _ROWS_WRITERS.get(key)
+    if compiled is None:
+        compiled = _ROWS_WRITERS[key] = (shape, _compile_rows(shape, value.names), _row_joins(shape, value.names))
+    _, write, joins = compiled
+    if joins is not None and _joined(value, joins, out):
+        return
+    write(rows, out)
+
+
+def _joined(value: Rows, joins: tuple[str, str, str, str], out: list[str]) -> bool:
+    """Rows of one or two strings, written by joining them, when no value needs escaping; False otherwise."""
+    rows = value.rows
     start, member, row, end = joins
     try:
-        body = row.join(map(member.join, rows))  # type: ignore[arg-type]  # a None raises TypeError
+        body = row.join(map(member.join, rows))
     except TypeError:  # a None: some row lacks a member
-        body = None
-    if body is not None and body.isascii() and (value.plain or body.isprintable()) and "\\" not in body:
-        count, width = len(rows), len(value.names)
-        expected = member.count('"') * (width - 1) * count + row.count('"') * (count - 1)
-        if body.count('"') == expected and set(map(len, rows)) == {width}:  # no quote inside a value
-            out.append(start + body + end)
-            return
-    separator = "["
-    for item in value:
-        out.append(separator)
-        separator = ","
-        write_row(item, out)
-    out.append("]")
+        return False
+    if not body.isascii() or "\\" in body or not (value.plain or body.isprintable()):
+        return False
+    count, width = len(rows), len(value.names)
+    expected = member.count('"') * (width - 1) * count + row.count('"') * (count - 1)
+    if body.count('"') != expected or set(map(len, rows)) != {width}:  # a quote inside a value
+        return False
+    out.append(start + body + end)
+    return True
 
 
-def _row_joins(names: tuple[str, ...]) -> tuple[str, str, str, str]:
-    """The text before the first value, between two members' values, between rows, and after the last value."""
+def _row_joins(shape: StructureShape, names: tuple[str, ...]) -> tuple[str, str, str, str] | None:
+    """The text before the first value, between two members' values, between rows, and after the last value;
+    None unless ``names`` are one or two string members."""
+    if not 1 <= len(names) <= 2 or any(shape.members[name].type_name != "string" for name in names):
+        return None
     keys = [quote(name) for name in names]
-    if len(keys) > 2 or not keys:
-        raise ValueError(f"rows of {len(keys)} members are not supported: {names}")
     member = f'",{keys[1]}:"' if len(keys) == 2 else ""
     return "[{" + keys[0] + ':"', member, '"},{' + keys[0] + ':"', '"}]'
 
 
-_ROW_JOINS: dict[tuple[str, ...], tuple[str, str, str, str]] = {}
+def _compile_rows(shape: StructureShape, names: tuple[str, ...]) -> RowsWriter:
+    """One function writing a whole list of rows of ``names`` (members of ``shape``), each member inline."""
+    unknown = [name for name in names if name not in shape.members]
+    if unknown or not names:
+        raise ValueError(f"{shape.name} has no members {unknown}" if unknown else "rows need a member")
+    source = _Source(_WRITER_ENV)
+    values = [f"v{number}" for number in range(len(names))]
+    source.add("def generated(rows, out):")
+    source.add("    append = out.append")
+    source.add("    separator = '['")
+    source.add(f"    for {', '.join(values)}, in rows:")
+    for number, (name, var) in enumerate(zip(names, values, strict=True)):
+        member = shape.members[name]
+        key = quote(name) + ":"
+        lead = ("separator + '{' + " if number == 0 else "") + repr(("" if number == 0 else ",") + key)
+        indent = "        " if number == 0 else "            "
+        if number:
+            source.add(f"        if {var} is not None:")
+        inline = _inline_write(member)
+        if inline is not None:
+            source.add(f"{indent}append({lead} + {inline.format(v=var)})")
+        else:
+            source.add(f"{indent}append({lead})")
+            source.add(f"{indent}{source.name(writer(member))}({var}, out)")
+        if number == 0:
+            source.add("        separator = ','")
+    source.add("        append('}')")
+    source.add("    append(']')")
+    written: RowsWriter = source.build(f"rows writer {shape.name}")
+    return written
 
 
 class _Source:
@@ -319,8 +365,10 @@ _INLINE_WRITES = {  # scalar shapes: an expression of {v} that is its JSON text
     "long": "_int({v})",
     "float": "_float(float({v}))",
     "double": "_float(float({v}))",
-    # epoch seconds as ECR sends them; a naive datetime (seed mode) as an ISO string botocore keeps naive
-    "timestamp": "('\"' + {v}.isoformat() + '\"' if {v}.tzinfo is None else _float({v}.timestamp()))",
+    # epoch seconds as ECR sends them (a number: already epoch seconds); a naive datetime (seed mode) as an ISO
+    # string botocore keeps naive
+    "timestamp": "(_float(float({v})) if type({v}) in _EPOCH else '\"' + {v}.isoformat() + '\"' if {v}.tzinfo is None "
+    "else _float({v}.timestamp()))",
     "blob": "_blob({v})",
 }
 _WRITER_ENV: dict[str, Any] = {
@@ -328,7 +376,9 @@ _WRITER_ENV: dict[str, Any] = {
     "_int": int.__repr__,
     "_float": float.__repr__,
     "_blob": _write_blob,
+    "_EPOCH": (float, int),
     "_Rows": Rows,
+    "_Written": Written,
     "_rows": _write_rows,
 }
 _WRITERS: dict[int, tuple[Shape, Writer]] = {}
@@ -349,9 +399,17 @@ def writer(shape: Shape) -> Writer:
     return cached[1]
 
 
+def _inline_write(shape: Shape) -> str | None:
+    """An expression of ``{v}`` that is the JSON text of a value of ``shape``, when it needs no function of its
+    own: a scalar, or a list of strings (an image's tags)."""
+    if isinstance(shape, ListShape) and shape.member.type_name == "string":
+        return "('[' + ','.join(map(_quote, {v})) + ']')"
+    return _INLINE_WRITES.get(shape.type_name)
+
+
 def _append(source: _Source, shape: Shape, var: str, indent: str) -> None:
     """Source lines that append the JSON text of ``var``, a value of ``shape``, to ``out``."""
-    inline = _INLINE_WRITES.get(shape.type_name)
+    inline = _inline_write(shape)
     if inline is not None:
         source.add(f"{indent}out.append({inline.format(v=var)})")
     else:
@@ -377,7 +435,7 @@ def _compile_writer(shape: Shape) -> Writer:
     elif isinstance(shape, ListShape):
         if isinstance(shape.member, StructureShape):  # a listing may hand its rows over as Rows
             source.add("    if type(value) is _Rows:")
-            source.add(f"        _rows(value, out, {source.name(writer(shape.member))})")
+            source.add(f"        _rows(value, out, {source.name(shape.member)})")
             source.add("        return")
         source.add("    if not value:")
         source.add("        out.append('[]')")
@@ -386,6 +444,10 @@ def _compile_writer(shape: Shape) -> Writer:
         source.add("    for v in value:")
         source.add("        out.append(separator)")
         source.add("        separator = ','")
+        if isinstance(shape.member, StructureShape):  # or its text, already written
+            source.add("        if type(v) is _Written:")
+            source.add("            out.append(v)")
+            source.add("            continue")
         _append(source, shape.member, "v", "        ")
         source.add("    out.append(']')")
     elif isinstance(shape, MapShape):
