@@ -3,7 +3,11 @@ under the test's control (``durations``), plus the tag rules a pushed image must
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import io
 import json
+import tarfile
 from datetime import timedelta
 from typing import Any
 
@@ -55,6 +59,32 @@ def test_push_image_uploads_every_blob_the_manifest_names(strict: bool) -> None:
         assert detail["imageDigest"] == digest
         assert detail["imageSizeInBytes"] == sum(layer["size"] for layer in manifest["layers"])
         assert mock.leniencies == []
+
+
+def test_push_image_layers_are_gzipped_tars_whose_diff_ids_the_config_names() -> None:
+    """Clients unpack what they pull: docker refuses a layer labelled tar+gzip that is neither."""
+    with mock_ecr() as mock:
+        ecr = client()
+        ecr.create_repository(repositoryName=REPO)
+        mock.push_image(REPO, tag="1.0", layers=2)
+        manifest = pulled(ecr, "1.0")
+        layers = [layer_bytes(ecr, layer["digest"]) for layer in manifest["layers"]]
+        config = json.loads(layer_bytes(ecr, manifest["config"]["digest"]))
+        tars = [gzip.decompress(layer) for layer in layers]
+        assert config["rootfs"]["diff_ids"] == ["sha256:" + hashlib.sha256(tar).hexdigest() for tar in tars]
+        assert [names_in(tar) for tar in tars] == [["ecr-mock/layer-0"], ["ecr-mock/layer-1"]]
+
+
+def names_in(tar: bytes) -> list[str]:
+    with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
+        return archive.getnames()
+
+
+def layer_bytes(ecr: Any, digest: str) -> bytes:
+    import requests
+
+    url = ecr.get_download_url_for_layer(repositoryName=REPO, layerDigest=digest)["downloadUrl"]
+    return requests.get(url, timeout=10).content
 
 
 def test_push_image_is_deterministic_from_its_seed() -> None:

@@ -1,10 +1,14 @@
 """Complete, consistent images made from a seed, for ``EcrMock.push_image``: small config and layer blobs whose bytes
-depend only on (seed, platform, index), and the manifest naming them with their true digests and sizes."""
+depend only on (seed, platform, index), and the manifest naming them with their true digests and sizes. Each layer
+is a real gzipped tar of one file, so docker, podman and skopeo can pull and unpack what the mock pushed."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import io
 import json
+import tarfile
 from dataclasses import dataclass
 
 FORMATS = {
@@ -21,7 +25,7 @@ FORMATS = {
         "application/vnd.docker.distribution.manifest.list.v2+json",
     ),
 }
-LAYER_SIZE = 256  # bytes per layer: small, so thousands of pushed images stay cheap
+LAYER_SIZE = 256  # bytes of the one file in each layer: small, so thousands of pushed images stay cheap
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +42,10 @@ def image(seed: str, layers: int, kind: str, platform: str | None = None) -> Fab
     manifest_type, config_type, layer_type, _ = _format(kind)
     if layers < 0:
         raise ValueError(f"layers must be 0 or more, got {layers}")
-    contents = [_bytes(f"{seed}/{platform}/layer/{index}", LAYER_SIZE) for index in range(layers)]
-    config = _config(seed, platform, contents)
+    files = [_bytes(f"{seed}/{platform}/layer/{index}", LAYER_SIZE) for index in range(layers)]
+    tars = [_tar(f"ecr-mock/layer-{index}", data) for index, data in enumerate(files)]
+    contents = [gzip.compress(tar, mtime=0) for tar in tars]  # what a pull unpacks: real, gzipped layer tars
+    config = _config(seed, platform, tars)
     document = {
         "schemaVersion": 2,
         "mediaType": manifest_type,
@@ -67,13 +73,13 @@ def _format(kind: str) -> tuple[str, str, str, str]:
     return found
 
 
-def _config(seed: str, platform: str | None, contents: list[bytes]) -> bytes:
+def _config(seed: str, platform: str | None, tars: list[bytes]) -> bytes:
     described = _platform(platform or "linux/amd64")
     config = {
         "architecture": described["architecture"],
         "os": described["os"],
         "config": {"Labels": {"ecr_mock.seed": seed}},
-        "rootfs": {"type": "layers", "diff_ids": [sha256(content) for content in contents]},
+        "rootfs": {"type": "layers", "diff_ids": [sha256(tar) for tar in tars]},  # of the uncompressed layers
     }
     return json.dumps(config, sort_keys=True).encode()
 
@@ -91,6 +97,16 @@ def _platform(text: str) -> dict[str, str]:
 
 def _descriptor(media_type: str, content: bytes) -> dict[str, object]:
     return {"mediaType": media_type, "size": len(content), "digest": sha256(content)}
+
+
+def _tar(name: str, data: bytes) -> bytes:
+    """A tar archive of one file, the same bytes every time (no times, owners or modes of this machine)."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as archive:
+        entry = tarfile.TarInfo(name)
+        entry.size, entry.mode, entry.mtime = len(data), 0o644, 0
+        archive.addfile(entry, io.BytesIO(data))
+    return buffer.getvalue()
 
 
 def _bytes(label: str, size: int) -> bytes:
