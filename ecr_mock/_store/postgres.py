@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import pickle
+import queue
 import re
 import threading
 import uuid
@@ -63,6 +64,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 )
 DATABASE_SCHEMA = len(MIGRATIONS)
 _INSERT_CHUNK = "INSERT INTO chunks (owner, seq, start, data) VALUES (%s, %s, %s, %b)"
+_READ_ROWS = (
+    "COPY (SELECT start, data FROM chunks WHERE owner = %s AND start < %s AND start + octet_length(data) > %s "
+    "ORDER BY seq) TO STDOUT (FORMAT BINARY)"
+)
 
 
 class DatabaseError(Exception):
@@ -269,22 +274,17 @@ class PostgresBlobStore(BlobStore):
         return len(digests)
 
     def read(self, owner: str, start: int, end: int) -> Iterator[bytes]:
-        """The bytes of ``owner`` from ``start`` up to ``end``, a row at a time."""
+        """The bytes of ``owner`` from ``start`` up to ``end``, a row at a time, streamed by one ``COPY`` (one
+        snapshot: a blob deleted meanwhile is still read to its end)."""
         if end <= start:
             return
-        with self.connection() as connection:
-            rows = connection.execute(
-                "SELECT seq, start FROM chunks WHERE owner = %s AND start < %s "
-                "AND start + octet_length(data) > %s ORDER BY seq",
-                (owner, end, start),
-            ).fetchall()
-            for seq, first in rows:
-                found = connection.execute(
-                    "SELECT data FROM chunks WHERE owner = %s AND seq = %s", (owner, seq), binary=True
-                ).fetchone()
-                if found is None:
-                    return  # deleted meanwhile: the blob is gone
-                piece: bytes = found[0]
+        with (
+            self.connection() as connection,
+            connection.cursor() as cursor,
+            cursor.copy(_READ_ROWS, (owner, end, start)) as copy,
+        ):
+            copy.set_types(["int8", "bytea"])
+            for first, piece in copy.rows():
                 if first >= start and first + len(piece) <= end:
                     yield piece
                 else:
@@ -328,8 +328,9 @@ class PostgresBlobWriter(BlobWriter):
         self._append(piece)
 
     def _append(self, next_piece: Callable[[], bytes | memoryview]) -> None:
-        """Append pieces (until an empty one, or the end) as rows of CHUNK bytes, under the upload row's lock. What
-        arrived before an error is kept, and the error raised after."""
+        """Append pieces (until an empty one, or the end) as rows of CHUNK bytes, under the upload row's lock:
+        this thread reads and hashes while ``_Rows`` inserts the row before. What arrived before an error is kept,
+        and the error raised after."""
         failure: Exception | None = None
         with self._shared.connection(atomic=True) as connection:
             row = connection.execute(
@@ -337,24 +338,28 @@ class PostgresBlobWriter(BlobWriter):
             ).fetchone()
             if row is None:
                 raise ValueError(f"the upload {self.resume_key} is gone: it was completed or cancelled")
-            size, count = int(row[0]), int(row[1])
+            size = int(row[0])
             if size != self._hashed:
                 self._running = None  # another process appended: hash from the rows at the end
-            row_buffer, filled = bytearray(CHUNK), 0
+            rows = _Rows(connection, self._owner, size, int(row[1]))
+            buffer, filled = rows.free(), 0
             try:
                 while piece := _next(next_piece):
                     view, offset = memoryview(piece), 0
                     while offset < len(view):
                         take = min(len(view) - offset, CHUNK - filled)
-                        row_buffer[filled : filled + take] = view[offset : offset + take]
+                        buffer[filled : filled + take] = view[offset : offset + take]
                         filled, offset = filled + take, offset + take
                         if filled == CHUNK:
-                            size, count = self._insert(connection, memoryview(row_buffer), size, count)
-                            filled = 0
+                            self._hash(buffer, filled)
+                            rows.insert(buffer, filled)
+                            buffer, filled = rows.free(), 0
             except Exception as error:  # a client gone, a malformed body: keep what arrived
                 failure = error
             if filled:
-                size, count = self._insert(connection, memoryview(row_buffer)[:filled], size, count)
+                self._hash(buffer, filled)
+                rows.insert(buffer, filled)
+            size, count = rows.finish()  # a database error raises here, and the transaction rolls back
             connection.execute(
                 "UPDATE uploads SET size = %s, chunks = %s WHERE key = %s", (size, count, self.resume_key)
             )
@@ -363,11 +368,9 @@ class PostgresBlobWriter(BlobWriter):
         if failure is not None:
             raise failure
 
-    def _insert(self, connection: Connection, data: memoryview, size: int, count: int) -> tuple[int, int]:
-        connection.execute(_INSERT_CHUNK, (self._owner, count, size, data))
+    def _hash(self, buffer: bytearray, length: int) -> None:
         if self._running is not None:
-            self._running.update(data)
-        return size + len(data), count + 1
+            self._running.update(memoryview(buffer)[:length])
 
     @property
     def digest(self) -> str:
@@ -406,6 +409,51 @@ class PostgresBlobWriter(BlobWriter):
 
     def __del__(self) -> None:  # the upload belongs to the database: another process may continue it
         pass
+
+
+class _Rows:
+    """Rows of one owner inserted on ``connection`` by a thread of its own, in order, while the caller fills the
+    next buffer (the database's work and the caller's reading and hashing overlap)."""
+
+    BUFFERS = 3
+
+    def __init__(self, connection: Connection, owner: str, size: int, count: int) -> None:
+        self._connection = connection
+        self._owner = owner
+        self.size, self.count = size, count
+        self._free: queue.SimpleQueue[bytearray] = queue.SimpleQueue()
+        for _ in range(self.BUFFERS):
+            self._free.put(bytearray(CHUNK))
+        self._rows: queue.SimpleQueue[tuple[bytearray, int] | None] = queue.SimpleQueue()
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="ecr-mock-rows", daemon=True)
+        self._thread.start()
+
+    def free(self) -> bytearray:
+        return self._free.get()
+
+    def insert(self, buffer: bytearray, length: int) -> None:
+        self._rows.put((buffer, length))
+
+    def finish(self) -> tuple[int, int]:
+        """Wait for every row; the size and row count after them."""
+        self._rows.put(None)
+        self._thread.join()
+        if self._failure is not None:
+            raise self._failure
+        return self.size, self.count
+
+    def _run(self) -> None:
+        while (row := self._rows.get()) is not None:
+            buffer, length = row
+            if self._failure is None:
+                try:
+                    data = memoryview(buffer)[:length]
+                    self._connection.execute(_INSERT_CHUNK, (self._owner, self.count, self.size, data))
+                    self.size, self.count = self.size + length, self.count + 1
+                except BaseException as error:  # the caller raises it at finish
+                    self._failure = error
+            self._free.put(buffer)
 
 
 def _next(next_piece: Callable[[], bytes | memoryview]) -> bytes | memoryview:
