@@ -202,6 +202,14 @@ class Registry:
         return self.open("GET", path, headers=headers)
 
 
+def logged_in(repository: str) -> Registry:
+    """The default mode's app, logged in, with ``repository`` created."""
+    registry = Registry()
+    registry.login()
+    registry.create_repository(repository)
+    return registry
+
+
 @contextlib.contextmanager
 def served(registry: Registry) -> Iterator[Server]:
     """The registry's app on a real loopback socket (port 0), stopped on exit."""

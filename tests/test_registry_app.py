@@ -35,6 +35,7 @@ from _registry import (
     Registry,
     challenge,
     connection,
+    logged_in,
     registry_error,
     rnf,
     served,
@@ -55,10 +56,7 @@ SIGNATURE = "application/vnd.example.signature.v1"
 @pytest.fixture
 def registry() -> Registry:
     """The default mode's app, logged in, with the repository ``app``."""
-    registry = Registry()
-    registry.login()
-    registry.create_repository(REPO)
-    return registry
+    return logged_in(REPO)
 
 
 @pytest.fixture

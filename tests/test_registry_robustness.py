@@ -25,6 +25,7 @@ from _registry import (
     Registry,
     api_error,
     http_request,
+    logged_in,
     registry_error,
     served,
     signed,
@@ -43,10 +44,7 @@ FAILED = "ecr_mock server failed"  # what the app logs (with the traceback) when
 
 @pytest.fixture
 def registry() -> Registry:
-    registry = Registry()
-    registry.login()
-    registry.create_repository(REPO)
-    return registry
+    return logged_in(REPO)
 
 
 @pytest.fixture(scope="module")
