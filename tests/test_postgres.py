@@ -1,8 +1,9 @@
 """Several ``ecr-mock serve --database`` processes over one real PostgreSQL behave as one registry: skopeo pushes
 through one and pulls through the other byte for byte; 8 concurrent pushers split across both moving one tag leave
 exactly one image holding it; an immutable tag pushed twice at once through both succeeds once; an upload started
-on one is continued and finished on the other; killing one mid-upload leaves the other serving and loses nothing
-that was acknowledged; a database migrated by a newer ecr_mock is refused.
+on one is continued and finished on the other (with the strict token the first issued); killing one mid-upload
+leaves the other serving and loses nothing that was acknowledged; a database migrated by a newer ecr_mock is
+refused.
 
 PostgreSQL is Debian's (``.ci/install-tools`` installs it and writes ``PG_BIN``): ``initdb`` into a temporary
 directory (as the ``postgres`` user when the tests run as root, which initdb refuses), started on a free loopback
@@ -113,9 +114,9 @@ def launch() -> Iterator[Launcher]:
 class Pair:
     """Two servers on one database, and a logged-in client of each."""
 
-    def __init__(self, launch: Launcher, url: str) -> None:
+    def __init__(self, launch: Launcher, url: str, *flags: str) -> None:
         self.url = url
-        self.servers = [launch.serve("--database", url), launch.serve("--database", url)]
+        self.servers = [launch.serve("--database", url, *flags), launch.serve("--database", url, *flags)]
         for server in self.servers:
             server.started()
         self.clients = [launch.connect(server.url) for server in self.servers]
@@ -226,8 +227,13 @@ def test_an_immutable_tag_pushed_twice_at_once_through_both_servers_succeeds_onc
         assert tags_by_digest(client, "fleet/locked") == {winner: ["v1"]}
 
 
-def test_an_upload_started_on_one_server_is_continued_and_finished_on_the_other(pair: Pair) -> None:
+def test_an_upload_started_on_one_server_is_continued_and_finished_on_the_other(
+    launch: Launcher, postgres: Postgres
+) -> None:
+    pair = Pair(launch, postgres.new_database(), "--strict")
     one, other = pair.clients
+    assert one.authorization is not None
+    other.use_token(one.authorization.removeprefix("Basic "))  # strict mode's random token, issued by the first
     one.ecr.create_repository(repositoryName="fleet/upload")
     data = blob_content("across", 3 * (1 << 20) + 12345)  # rows of 1 MiB, and a part row
     cuts = [0, 700_000, 2_500_000, len(data)]
