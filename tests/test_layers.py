@@ -802,17 +802,19 @@ def test_a_manifest_list_is_as_large_as_its_largest_child(strict: bool, list_typ
 
 
 def test_layers_benchmark_quick_mode_round_trips() -> None:
+    """The quick run reports every figure (a missed timing or memory target is exit status 1 on a busy machine)
+    and the layer comes back byte-exact."""
     done = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "layers.py"), "--quick"],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
         check=False,
     )
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.returncode in (0, 1), done.stdout + done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    assert set(result) == {"benchmark", "upload_mb_s", "download_mb_s", "bytes", "byte_exact"}
-    assert (result["benchmark"], result["bytes"], result["byte_exact"]) == ("layers", 16 * MIB, True)
-    assert result["upload_mb_s"] > 0
-    assert result["download_mb_s"] > 0
+    assert (result["benchmark"], result["quick"]) == ("layers", True)
+    figures = {figure["name"]: figure for figure in result["figures"]}
+    assert figures["layer round trip byte-exact (1 = yes)"]["status"] == "PASS"
+    assert all(figure["value"] > 0 for figure in figures.values() if figure["unit"] == "MiB/s")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
 import tempfile
 import threading
@@ -78,7 +79,8 @@ class BlobWriter:
         self._store = store
         self._hasher = hashlib.sha256()
         self.size = 0
-        self._pieces: list[bytes] = []
+        self._pieces: list[bytes] = []  # in memory: the first piece, as it came
+        self._buffer: io.BytesIO | None = None  # in memory, from the second piece on: all of them, in one buffer
         self._file: IO[bytes] | None = None
         self._path: Path | None = None
         if store.directory is not None:
@@ -95,7 +97,19 @@ class BlobWriter:
         if self._file is not None:
             self._file.write(data)
         else:
+            self._gather(data)
+
+    def _gather(self, data: bytes | memoryview) -> None:
+        """In memory: one piece kept as it is; from the second on, every piece in one growing buffer, which
+        ``commit`` hands over without a join (never two copies of an upload's bytes at once)."""
+        if self._buffer is not None:
+            self._buffer.write(data)
+        elif not self._pieces:
             self._pieces.append(bytes(data))
+        else:
+            self._buffer = io.BytesIO(self._pieces.pop())
+            self._buffer.seek(0, io.SEEK_END)
+            self._buffer.write(data)
 
     @property
     def digest(self) -> str:
@@ -116,7 +130,7 @@ class BlobWriter:
 
     def _written(self) -> Iterator[bytes]:
         if self._file is None:
-            yield from self._pieces
+            yield from self._pieces if self._buffer is None else (self._buffer.getvalue(),)
             return
         self._file.flush()
         assert self._path is not None
@@ -129,8 +143,8 @@ class BlobWriter:
         algorithm); an identical stored blob is reused."""
         digest = digest or self.digest
         if self._file is None:
-            data = self._pieces[0] if len(self._pieces) == 1 else b"".join(self._pieces)
-            self._pieces = []
+            data = self._buffer.getvalue() if self._buffer is not None else b"".join(self._pieces)  # no copy
+            self._pieces, self._buffer = [], None
             return self._store.intern(data, digest)
         self._file.close()
         self._file = None
@@ -140,7 +154,7 @@ class BlobWriter:
         return blob
 
     def abort(self) -> None:
-        self._pieces = []
+        self._pieces, self._buffer = [], None
         if self._file is not None:
             self._file.close()
             self._file = None

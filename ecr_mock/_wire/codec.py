@@ -11,6 +11,7 @@ import base64
 import binascii
 import datetime as _dt
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
@@ -18,7 +19,7 @@ from botocore.model import ListShape, MapShape, OperationModel, Shape, Structure
 from ecr_mock._errors import SerializationException
 from ecr_mock._wire import jsonio as _jsonio
 from ecr_mock._wire import validate as _validate
-from ecr_mock._wire.codegen import Rejected, decoder, write, writer
+from ecr_mock._wire.codegen import Rejected, decoder, quote, strict_base64, write, writer
 
 # --- request: JSON -> Python, type- and constraint-checked against the input shape ---------------------------
 
@@ -26,7 +27,7 @@ from ecr_mock._wire.codegen import Rejected, decoder, write, writer
 class OperationCodec:
     """One operation's wire work, with its compiled decoders and writer looked up once."""
 
-    __slots__ = ("_decoders", "_writer", "operation")
+    __slots__ = ("_blob", "_decoders", "_writer", "operation")
 
     def __init__(self, operation: OperationModel) -> None:
         self.operation = operation
@@ -34,6 +35,7 @@ class OperationCodec:
         # indexed by registry_ids: False (default mode) and True
         self._decoders = (None, None) if shape is None else (decoder(shape, False), decoder(shape, True))
         self._writer = None if output is None else writer(output)
+        self._blob = _top_blob(shape)
 
     def parse(self, body: bytes, registry_ids: bool) -> dict[str, Any]:
         """The request's parameters, decoded by the input shape and checked as ECR checks them.
@@ -41,7 +43,18 @@ class OperationCodec:
         One compiled pass decodes and checks types, required members and constraints; only when it rejects the
         input do the slow walks run, to raise what ECR says: SerializationException for a wrong JSON type, else the
         validation error ``_validate`` words. ``registry_ids=False`` leaves registry id patterns unchecked (default
-        mode)."""
+        mode). A big body's blob member (an UploadLayerPart's part) is decoded straight from the body's bytes."""
+        if self._blob is not None and len(body) >= _BIG_BODY:
+            lifted = _lift_blob(body, self._blob)
+            if lifted is not None:
+                rest, data = lifted
+                params = self._parse(rest, registry_ids)
+                if params.get(self._blob.name) == b"":  # the member was where it was found, and only there
+                    params[self._blob.name] = data
+                    return params
+        return self._parse(body, registry_ids)
+
+    def _parse(self, body: bytes, registry_ids: bool) -> dict[str, Any]:
         try:
             document = _jsonio.loads(body.decode()) if body else {}
         except (ValueError, UnicodeDecodeError, RecursionError):
@@ -70,6 +83,67 @@ class OperationCodec:
 
 
 _CODECS: dict[str, OperationCodec] = {}  # by operation name: only the model's operations get here
+
+# --- a big blob member, decoded from the body's bytes -------------------------------------------------------
+
+_BIG_BODY = 1 << 16  # smaller bodies go the usual way: decoding them to text and scanning it costs little
+_WHITESPACE = b" \t\r\n"
+
+
+@dataclass(frozen=True, slots=True)
+class _Blob:
+    name: str
+    key: bytes  # the member's name as a JSON string, as it appears in the body
+    low: float | None  # the model's length bounds
+    high: float | None
+
+
+def _top_blob(shape: StructureShape | None) -> _Blob | None:
+    """The input's one top-level blob member, if it has exactly one."""
+    if shape is None:
+        return None
+    blobs = [name for name, member in shape.members.items() if member.type_name == "blob"]
+    if len(blobs) != 1:
+        return None
+    rules = _validate.rules(shape.members[blobs[0]])
+    low, high = (None, None) if rules is None else (rules.low, rules.high)
+    return _Blob(blobs[0], quote(blobs[0]).encode(), low, high)
+
+
+def _lift_blob(body: bytes, blob: _Blob) -> tuple[bytes, bytes] | None:
+    """The body with the blob member's string emptied, and the member's bytes (its base64 decoded in one strict
+    pass, straight from the body: no copy of it as text, no scan of it as JSON); None whenever the body is not
+    plainly shaped so (the member's name found in a key's place, once, its value a string of base64 alone), for
+    the usual way to read, or refuse, it. The caller checks that the emptied body decodes the member as empty."""
+    key = body.find(blob.key)
+    if key < 0 or body.find(blob.key, key + len(blob.key)) >= 0:
+        return None
+    before = body[:key].rstrip(_WHITESPACE)
+    if not before.endswith((b"{", b",")):  # not in a key's place
+        return None
+    colon = _skip(body, key + len(blob.key))
+    if colon >= len(body) or body[colon] != 0x3A:  # ':'
+        return None
+    opening = _skip(body, colon + 1)
+    if opening >= len(body) or body[opening] != 0x22:  # '"'
+        return None
+    closing = body.find(b'"', opening + 1)
+    if closing < 0:
+        return None
+    try:
+        data = strict_base64(memoryview(body)[opening + 1 : closing])
+    except (binascii.Error, ValueError):  # not base64 alone (a JSON escape, say): the usual way words it
+        return None
+    if (blob.low is not None and len(data) < blob.low) or (blob.high is not None and len(data) > blob.high):
+        return None
+    return body[: opening + 1] + body[closing:], data
+
+
+def _skip(body: bytes, index: int) -> int:
+    """The index of the first byte at or after ``index`` that is not JSON whitespace."""
+    while index < len(body) and body[index] in _WHITESPACE:
+        index += 1
+    return index
 
 
 def codec_for(operation: OperationModel) -> OperationCodec:
