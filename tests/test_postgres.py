@@ -1,9 +1,9 @@
 """Several ``ecr-mock serve --database`` processes over one real PostgreSQL behave as one registry: skopeo pushes
 through one and pulls through the other byte for byte; 8 concurrent pushers split across both moving one tag leave
 exactly one image holding it; an immutable tag pushed twice at once through both succeeds once; an upload started
-on one is continued and finished on the other (with the strict token the first issued); killing one mid-upload
-leaves the other serving and loses nothing that was acknowledged; a database migrated by a newer ecr_mock is
-refused.
+on one is continued and finished on the other (with the strict token the first issued), through the registry API
+and the layer API; killing one mid-upload leaves the other serving and loses nothing that was acknowledged; a blob
+leaves the database with the last repository holding it; a database migrated by a newer ecr_mock is refused.
 
 PostgreSQL is Debian's (``.ci/install-tools`` installs it and writes ``PG_BIN``): ``initdb`` into a temporary
 directory (as the ``postgres`` user when the tests run as root, which initdb refuses), started on a free loopback
@@ -254,6 +254,27 @@ def test_an_upload_started_on_one_server_is_continued_and_finished_on_the_other(
     assert one.request("GET", location).status_code == 404  # the upload is gone on both
 
 
+def test_a_layer_api_upload_is_continued_on_the_other_server(pair: Pair) -> None:
+    one, other = pair.clients
+    one.ecr.create_repository(repositoryName="fleet/layers")
+    parts = [blob_content("part-0", 5 << 20), blob_content("part-1", 1000)]  # every part but the last >= 5 MiB
+    upload_id = one.ecr.initiate_layer_upload(repositoryName="fleet/layers")["uploadId"]
+    first = 0
+    for client, part in zip((other, one), parts, strict=True):
+        client.ecr.upload_layer_part(
+            repositoryName="fleet/layers",
+            uploadId=upload_id,
+            partFirstByte=first,
+            partLastByte=first + len(part) - 1,
+            layerPartBlob=part,
+        )
+        first += len(part)
+    digest = sha256_of(b"".join(parts))
+    done = other.ecr.complete_layer_upload(repositoryName="fleet/layers", uploadId=upload_id, layerDigests=[digest])
+    assert done["layerDigest"] == digest
+    assert one.blob("fleet/layers", digest) == b"".join(parts)
+
+
 def test_killing_one_server_mid_upload_leaves_the_other_serving_and_loses_nothing_acknowledged(pair: Pair) -> None:
     doomed, survivor = pair.servers
     client, other = pair.clients
@@ -294,6 +315,32 @@ def test_killing_one_server_mid_upload_leaves_the_other_serving_and_loses_nothin
     assert response.status_code == 201, response.text
     assert other.blob("fleet/crash", digest) == part + rest
     assert survivor.process.poll() is None
+
+
+def test_a_blob_leaves_the_database_with_the_last_repository_holding_it_whichever_server_deleted_what(
+    pair: Pair,
+) -> None:
+    one, other = pair.clients
+    data = blob_content("shared", (1 << 20) + 1)
+    for name in ("fleet/first", "fleet/second"):
+        one.ecr.create_repository(repositoryName=name)
+        one.push_blob(name, data)
+    other.ecr.delete_repository(repositoryName="fleet/first", force=True)
+    assert one.blob("fleet/second", sha256_of(data)) == data
+    assert stored(pair.url) == {"blobs": 1, "chunks": 2, "uploads": 0}
+    one.ecr.delete_repository(repositoryName="fleet/second", force=True)
+    assert stored(pair.url) == {"blobs": 0, "chunks": 0, "uploads": 0}
+
+
+def stored(url: str) -> dict[str, int]:
+    """How many rows the blob tables hold."""
+    with psycopg.connect(url, autocommit=True) as connection:
+        counts = {}
+        for table in ("blobs", "chunks", "uploads"):
+            row = connection.execute(f"SELECT count(*) FROM {table}".encode()).fetchone()
+            assert row is not None
+            counts[table] = int(row[0])
+        return counts
 
 
 # --- the schema ----------------------------------------------------------------------------------------------

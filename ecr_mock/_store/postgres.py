@@ -233,10 +233,9 @@ class PostgresBlobStore(BlobStore):
         return self._live.get(digest)
 
     def intern(self, data: bytes, digest: str | None = None) -> Blob:
+        """Store ``data`` unless the database holds its digest (asked every time: a blob object of this process
+        may outlive the rows another process deleted)."""
         digest = digest or sha256_digest(data)
-        blob = self._live.get(digest)
-        if blob is not None:
-            return blob
         with self.connection(atomic=True) as connection:
             added = connection.execute(
                 "INSERT INTO blobs (digest, size) VALUES (%s, %s) ON CONFLICT DO NOTHING", (digest, len(data))
@@ -252,8 +251,11 @@ class PostgresBlobStore(BlobStore):
             blob = self._live.get(digest)
             if blob is None:
                 blob = self._live[digest] = PostgresBlob(digest, size, self)
-                weakref.finalize(blob, self._gone.append, digest)
+                weakref.finalize(blob, self._went, digest)
             return blob
+
+    def _went(self, digest: str) -> None:
+        self._gone.append(digest)  # the list of now, not the one a collect took meanwhile
 
     def adopt_file(self, spooled: Path, digest: str, size: int) -> Blob:
         raise ValueError("a PostgreSQL blob store takes blobs through its writers, not from files")
@@ -262,12 +264,15 @@ class PostgresBlobStore(BlobStore):
         with self.connection(atomic=True) as connection:
             return self.collect_in(connection)
 
-    def collect_in(self, connection: Connection) -> int:
-        """Delete the blobs this process stopped holding and no blob object here names (called while saving a
-        world, under its row lock: that world no longer names them)."""
+    def collect_in(self, connection: Connection, named: set[str] | None = None) -> int:
+        """Delete the blobs that the world being saved (under its row lock) does not name, of those this process
+        knows: every blob object here when ``named`` (the world's digests) is given (a repository deleted just now
+        may hold its blobs in a reference cycle until the garbage collector runs), else those whose last object
+        went away."""
         with self._guard:
             gone, self._gone = self._gone, []
-            digests = sorted({digest for digest in gone if digest not in self._live})
+            candidates = set(gone) | set(self._live.keys()) if named is not None else set(gone) - set(self._live)
+        digests = sorted(candidates - (named or set()))
         if digests:
             connection.execute("DELETE FROM blobs WHERE digest = ANY(%s::text[])", (digests,))
             connection.execute("DELETE FROM chunks WHERE owner = ANY(%s::text[])", (digests,))
@@ -585,7 +590,8 @@ class SharedWorld:
     def _save(self, connection: Connection, version: int) -> None:
         with self.world.lock:
             data = pickle.dumps(self.world, protocol=PICKLE_PROTOCOL)
-        self.store.collect_in(connection)
+            named = self._named_blobs()
+        self.store.collect_in(connection, named)
         connection.execute(
             "UPDATE world SET version = %s, schema = %s, ecr_mock_version = %s, saved_at = now(), data = %b "
             "WHERE id = 1",
@@ -593,13 +599,23 @@ class SharedWorld:
         )
         self.saves += 1
 
-    def _remove_unnamed(self, connection: Connection) -> None:
-        blobs: set[str] = set()
-        uploads: set[str] = set()
+    def _named_blobs(self) -> set[str]:
+        """Every digest a repository of this process's world holds."""
+        named: set[str] = set()
         for backend in self.world.registries():
             for repository in backend.repositories.values():
-                blobs.update(repository.blobs)
-                uploads.update(upload.resume_key for upload in repository.uploads.values() if upload.resume_key)
+                named.update(repository.blobs)
+        return named
+
+    def _remove_unnamed(self, connection: Connection) -> None:
+        blobs = self._named_blobs()
+        uploads = {
+            upload.resume_key
+            for backend in self.world.registries()
+            for repository in backend.repositories.values()
+            for upload in repository.uploads.values()
+            if upload.resume_key
+        }
         connection.execute("DELETE FROM blobs WHERE NOT (digest = ANY(%s::text[]))", (sorted(blobs),))
         connection.execute("DELETE FROM uploads WHERE NOT (key = ANY(%s::text[]))", (sorted(uploads),))
         connection.execute(
