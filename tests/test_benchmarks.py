@@ -80,3 +80,49 @@ def test_each_figure_is_printed_for_humans(
     for figure in summary["figures"]:
         assert f"| {figure['benchmark']} | {figure['name']} |" in quick_run.stdout
     assert set(summary["machine"]) == {"nproc", "cpu", "python", "botocore", "commit", "time"}
+
+
+# --- benchmarks/registry.py --quick: its own run (a server process, pushes and pulls over loopback) ----------------
+
+REGISTRY_TARGETS = {
+    "monolithic push / sha256 floor",
+    "chunked push / sha256 floor",
+    "pull / plain loopback read",
+    "server RSS growth while 128 MiB is pushed",
+    "concurrent pushes of 8 MiB with every digest right (8 pushers)",
+}
+
+
+@pytest.fixture(scope="module")
+def registry_run() -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, str(ROOT / "benchmarks" / "registry.py"), "--quick"]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+
+
+@pytest.fixture(scope="module")
+def registry_line(registry_run: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    lines = [line for line in registry_run.stdout.splitlines() if line.strip()]
+    assert lines, registry_run.stderr
+    result: dict[str, Any] = json.loads(lines[-1])
+    return result
+
+
+def test_registry_quick_run_reports_its_targets_and_exits_by_them(
+    registry_run: subprocess.CompletedProcess[str], registry_line: dict[str, Any]
+) -> None:
+    assert registry_run.returncode in (0, 1), registry_run.stdout[-3000:] + registry_run.stderr[-3000:]
+    assert (registry_line["benchmark"], registry_line["quick"]) == ("registry", True)
+    figures = registry_line["figures"]
+    for figure in figures:
+        assert isinstance(figure["value"], int | float), figure
+        assert figure["status"] == _checked(figure), figure
+        assert f"  {figure['name']}" in registry_run.stdout
+    assert {figure["name"] for figure in figures if figure["target"] is not None} == REGISTRY_TARGETS
+    missed = any(figure["status"] == "MISS" for figure in figures)
+    assert registry_run.returncode == (1 if missed else 0)
+
+
+def test_registry_quick_run_pushes_every_concurrent_blob_right(registry_line: dict[str, Any]) -> None:
+    """Unlike a timing, the digests of concurrent pushes are not noise: all 8 must come back right."""
+    right = next(f for f in registry_line["figures"] if f["name"].startswith("concurrent pushes"))
+    assert right["value"] == 8, right
