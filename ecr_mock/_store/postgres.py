@@ -64,6 +64,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 )
 DATABASE_SCHEMA = len(MIGRATIONS)
 _INSERT_CHUNK = "INSERT INTO chunks (owner, seq, start, data) VALUES (%s, %s, %s, %b)"
+_WRITE_ROWS = "COPY chunks (owner, seq, start, data) FROM STDIN (FORMAT BINARY)"
 _READ_ROWS = (
     "COPY (SELECT start, data FROM chunks WHERE owner = %s AND start < %s AND start + octet_length(data) > %s "
     "ORDER BY seq) TO STDOUT (FORMAT BINARY)"
@@ -449,16 +450,20 @@ class _Rows:
         return self.size, self.count
 
     def _run(self) -> None:
-        while (row := self._rows.get()) is not None:
-            buffer, length = row
-            if self._failure is None:
-                try:
-                    data = memoryview(buffer)[:length]
-                    self._connection.execute(_INSERT_CHUNK, (self._owner, self.count, self.size, data))
+        """One ``COPY ... FROM STDIN`` for every row (no round trip per row); after a failure, buffers still come
+        back so the caller can finish reading."""
+        try:
+            with self._connection.cursor() as cursor, cursor.copy(_WRITE_ROWS) as copy:
+                copy.set_types(["text", "int4", "int8", "bytea"])
+                while (row := self._rows.get()) is not None:
+                    buffer, length = row
+                    copy.write_row((self._owner, self.count, self.size, memoryview(buffer)[:length]))
                     self.size, self.count = self.size + length, self.count + 1
-                except BaseException as error:  # the caller raises it at finish
-                    self._failure = error
-            self._free.put(buffer)
+                    self._free.put(buffer)
+        except BaseException as error:  # the caller raises it at finish
+            self._failure = error
+            while (row := self._rows.get()) is not None:
+                self._free.put(row[0])
 
 
 def _next(next_piece: Callable[[], bytes | memoryview]) -> bytes | memoryview:
