@@ -13,15 +13,18 @@ import contextlib
 import hashlib
 import io
 import os
+import queue
 import tempfile
 import threading
 import uuid
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
-READ_CHUNK = 1 << 20  # what one read from a blob file hands out
+READ_CHUNK = 1 << 20  # what one read from a blob file hands out, and one read of a body being written
+PIPELINE_BUFFERS = 4  # pieces of a body in flight between the thread reading it and the thread hashing it
+SPARE_BUFFERS = 16  # read buffers kept for the next request body (fresh memory costs page faults every PATCH)
 OTHER_ALGORITHMS = frozenset({"sha384", "sha512"})  # digests the registry API accepts besides sha256
 
 
@@ -89,7 +92,7 @@ class BlobWriter:
             self._path = uploads / uuid.uuid4().hex
             self._file = self._path.open("wb")
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | memoryview) -> None:
         if not data:
             return
         self._hasher.update(data)
@@ -110,6 +113,54 @@ class BlobWriter:
             self._buffer = io.BytesIO(self._pieces.pop())
             self._buffer.seek(0, io.SEEK_END)
             self._buffer.write(data)
+
+    def write_from(self, readinto: Callable[[bytearray], int | None]) -> None:
+        """Append what ``readinto(buffer)`` delivers until it delivers nothing (a request body's ``readinto``).
+
+        A body bigger than one piece, spooled to a file, is pipelined: this thread reads a piece straight into one
+        of PIPELINE_BUFFERS reused buffers and writes it to the file while another thread hashes the piece before
+        (reads, writes and hashing all release the GIL). What arrived before an error (a client gone, a full disk)
+        is kept, hashed and written, as with ``write``.
+        """
+        buffers = _spares.take(1)
+        try:
+            count = readinto(buffers[0])
+            if self._file is None or count != READ_CHUNK:  # in memory, or a body of one piece
+                while count:
+                    self.write(memoryview(buffers[0])[:count])
+                    count = readinto(buffers[0])
+                return
+            buffers += _spares.take(PIPELINE_BUFFERS - 1)
+            self._pipelined(readinto, buffers, count)
+        finally:
+            _spares.give(buffers)
+
+    def _pipelined(
+        self, readinto: Callable[[bytearray], int | None], buffers: list[bytearray], count: int | None
+    ) -> None:
+        """``buffers[0]`` holds the first ``count`` bytes; the others are free to read into."""
+        file = self._file
+        assert file is not None
+        buffer = buffers[0]
+        free: queue.SimpleQueue[bytearray] = queue.SimpleQueue()
+        for spare in buffers[1:]:
+            free.put(spare)
+        hashing: queue.SimpleQueue[tuple[bytearray, int] | None] = queue.SimpleQueue()
+        failed: list[BaseException] = []
+        hasher = threading.Thread(target=_hash_pieces, args=(self._hasher, hashing, free, failed), daemon=True)
+        hasher.start()
+        try:
+            while count:
+                file.write(memoryview(buffer)[:count])
+                self.size += count
+                hashing.put((buffer, count))  # only once written: the hash covers exactly what the file holds
+                buffer = free.get()
+                count = readinto(buffer)
+        finally:
+            hashing.put(None)
+            hasher.join()
+        if failed:
+            raise failed[0]
 
     @property
     def digest(self) -> str:
@@ -272,6 +323,44 @@ class BlobStore:
 
 def sha256_digest(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+class _Spares:
+    """Read buffers of READ_CHUNK bytes, handed from one request body to the next."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._buffers: list[bytearray] = []
+
+    def take(self, count: int) -> list[bytearray]:
+        with self._lock:
+            taken = [self._buffers.pop() for _ in range(min(count, len(self._buffers)))]
+        return taken + [bytearray(READ_CHUNK) for _ in range(count - len(taken))]
+
+    def give(self, buffers: list[bytearray]) -> None:
+        with self._lock:
+            room = SPARE_BUFFERS - len(self._buffers)
+            self._buffers.extend(buffer for buffer in buffers[:room] if len(buffer) == READ_CHUNK)
+
+
+_spares = _Spares()
+
+
+def _hash_pieces(
+    hasher: hashlib._Hash,
+    pieces: queue.SimpleQueue[tuple[bytearray, int] | None],
+    free: queue.SimpleQueue[bytearray],
+    failed: list[BaseException],
+) -> None:
+    """The hashing side of ``BlobWriter.write_from``: hash each piece in order, hand its buffer back."""
+    while (piece := pieces.get()) is not None:
+        buffer, count = piece
+        try:
+            if not failed:
+                hasher.update(memoryview(buffer)[:count])
+        except BaseException as error:  # the reading side raises it; buffers keep coming back meanwhile
+            failed.append(error)
+        free.put(buffer)
 
 
 def _fsync(path: Path) -> None:
