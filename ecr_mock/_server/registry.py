@@ -7,6 +7,7 @@ lock; only the lookups and the final commit take it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -24,7 +25,7 @@ from ecr_mock._errors import EcrError
 from ecr_mock._server import errors
 from ecr_mock._server.auth import Target
 from ecr_mock._server.errors import RegistryError
-from ecr_mock._store.blobs import Blob, BlobWriter
+from ecr_mock._store.blobs import READ_CHUNK, Blob, BlobWriter
 
 API_VERSION = {"Docker-Distribution-Api-Version": "registry/2.0"}
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024  # imageManifest's maximum length in ECR's model
@@ -115,8 +116,20 @@ def get_blob(call: Call) -> Response:
         headers["Content-Range"] = f"bytes {start}-{end - 1}/{blob.size}"
     headers["Content-Length"] = str(end - start)
     status = 206 if "Content-Range" in headers else 200
-    body: Iterable[bytes] = () if call.request.method == "HEAD" else blob.chunks(start, end)
-    return Response(body, status, headers, direct_passthrough=True)
+    return Response(_blob_body(call, blob, start, end), status, headers, direct_passthrough=True)
+
+
+def _blob_body(call: Call, blob: Blob, start: int, end: int) -> Iterable[bytes]:
+    """A whole blob kept in a file goes through the server's ``wsgi.file_wrapper`` when it has one (ours sends
+    it from the page cache); anything else in pieces."""
+    if call.request.method == "HEAD":
+        return ()
+    transmit = call.request.environ.get("wsgi.file_wrapper")
+    if transmit is not None and blob.path is not None and (start, end) == (0, blob.size) and blob.size:
+        with contextlib.suppress(OSError):  # a file gone: read in pieces, as without a wrapper
+            body: Iterable[bytes] = transmit(blob.path.open("rb"), READ_CHUNK)
+            return body
+    return blob.chunks(start, end)
 
 
 def delete_blob(call: Call) -> Response:
