@@ -154,12 +154,12 @@ def image_details(repo: Repository, images: list[Image], behaviour: Behaviour) -
     """A page of ImageDetails: as rows (one tuple per image, no dict) unless an image was scanned, whose detail
     carries more (``image_detail``). The push time goes out as epoch seconds in whole microseconds (as the datetime
     ``image_detail`` builds would), or naive in the seed's mode."""
-    if any(image.scan is not None for image in images):
+    if any(image.more is not None and image.more.scan is not None for image in images):
         return [image_detail(repo, image, behaviour) for image in images]
     registry_id, name, naive = repo.registry_id, repo.name, behaviour.naive_push_time
     rows = []
     for image in images:
-        manifest = image.manifest
+        manifest, more = image.manifest, image.more
         media_type = manifest.media_type
         rows.append(
             (
@@ -171,11 +171,11 @@ def image_details(repo: Repository, images: list[Image], behaviour: Behaviour) -
                 _naive(image.pushed) if naive else round(image.pushed * 1e6) / 1e6,  # whole microseconds
                 media_type,
                 None if media_type in LIST_TYPES else manifest.artifact_type or manifest.config_media_type,
-                image.last_pull,
+                None if more is None else more.last_pull,
                 manifest.subject,
                 image.status,
-                image.last_archived_at,
-                image.last_activated_at,
+                None if more is None else more.last_archived_at,
+                None if more is None else more.last_activated_at,
             )
         )
     return Rows(_DETAIL_MEMBERS, rows)

@@ -138,7 +138,7 @@ class ImageOps(RegistryBase):
         if len(repository.images) >= _config.MAX_IMAGES_PER_REPOSITORY:
             raise LimitExceededException.images(_config.MAX_IMAGES_PER_REPOSITORY, repository.name, self.registry_id)
         size = self._image_size(repository, manifest, document)
-        image = repository.add(Image(manifest, _clock.epoch(), size))
+        image = repository.add(Image(manifest, _clock.epoch(), size), document)  # its blobs counted now
         if self.reacts_to_changes(repository):
             self.after_push(repository, image)
         return image

@@ -14,7 +14,7 @@ from typing import Any
 
 from ecr_mock._domain.blobs import BlobRef, Upload, blob_key
 from ecr_mock._domain.lifecycle import Decision, LifecyclePolicy
-from ecr_mock._domain.manifest import Blobs, Manifest, blobs_of
+from ecr_mock._domain.manifest import Blobs, Manifest, blobs_of, descriptors
 from ecr_mock._domain.ordered import Ordered
 from ecr_mock._store.blobs import Blob
 
@@ -62,6 +62,22 @@ ACTIVE = "ACTIVE"
 ARCHIVED = "ARCHIVED"
 ACTIVATING = "ACTIVATING"
 
+UNCOUNTED = 32  # images whose blobs may wait to be counted: what the next layer question counts at most
+
+
+@dataclass(slots=True, eq=False)
+class ImageMore:
+    """What few images have (a pull, archive and restore times, a scan, replication and signing states), kept
+    apart so that every other image is six slots smaller."""
+
+    last_pull: datetime | None = None
+    last_archived_at: datetime | None = None
+    last_activated_at: datetime | None = None
+    active_from: datetime | None = None  # while ACTIVATING: when the restore completes
+    scan: Scan | None = None
+    replication: dict[tuple[str, str], tuple[str, str | None]] | None = None  # destination -> (status, failure)
+    signing: dict[str, datetime] | None = None  # signing profile ARN -> when its signature is complete
+
 
 @dataclass(slots=True, eq=False)
 class Image:
@@ -69,15 +85,77 @@ class Image:
     pushed: float  # epoch seconds of the first push (a float: half a datetime's memory, for every image)
     size: int
     tags: tuple[str, ...] = ()  # in the order they were attached (a tuple: most images never change tags)
-    last_pull: datetime | None = None
     status: str = ACTIVE  # ACTIVE | ARCHIVED | ACTIVATING
-    last_archived_at: datetime | None = None
-    last_activated_at: datetime | None = None
-    active_from: datetime | None = None  # while ACTIVATING: when the restore completes
-    scan: Scan | None = None
-    replication: dict[tuple[str, str], tuple[str, str | None]] | None = None  # destination -> (status, failure)
-    signing: dict[str, datetime] | None = None  # signing profile ARN -> when its signature is complete
     seq: int = 0
+    more: ImageMore | None = None  # made when one of its fields is first set (read them through the properties)
+
+    def _more(self) -> ImageMore:
+        if self.more is None:
+            self.more = ImageMore()
+        return self.more
+
+    @property
+    def last_pull(self) -> datetime | None:
+        return None if self.more is None else self.more.last_pull
+
+    @last_pull.setter
+    def last_pull(self, value: datetime | None) -> None:
+        if value is not None or self.more is not None:
+            self._more().last_pull = value
+
+    @property
+    def last_archived_at(self) -> datetime | None:
+        return None if self.more is None else self.more.last_archived_at
+
+    @last_archived_at.setter
+    def last_archived_at(self, value: datetime | None) -> None:
+        if value is not None or self.more is not None:
+            self._more().last_archived_at = value
+
+    @property
+    def last_activated_at(self) -> datetime | None:
+        return None if self.more is None else self.more.last_activated_at
+
+    @last_activated_at.setter
+    def last_activated_at(self, value: datetime | None) -> None:
+        if value is not None or self.more is not None:
+            self._more().last_activated_at = value
+
+    @property
+    def active_from(self) -> datetime | None:
+        return None if self.more is None else self.more.active_from
+
+    @active_from.setter
+    def active_from(self, value: datetime | None) -> None:
+        if value is not None or self.more is not None:
+            self._more().active_from = value
+
+    @property
+    def scan(self) -> Scan | None:
+        return None if self.more is None else self.more.scan
+
+    @scan.setter
+    def scan(self, value: Scan | None) -> None:
+        if value is not None or self.more is not None:
+            self._more().scan = value
+
+    @property
+    def replication(self) -> dict[tuple[str, str], tuple[str, str | None]] | None:
+        return None if self.more is None else self.more.replication
+
+    @replication.setter
+    def replication(self, value: dict[tuple[str, str], tuple[str, str | None]] | None) -> None:
+        if value is not None or self.more is not None:
+            self._more().replication = value
+
+    @property
+    def signing(self) -> dict[str, datetime] | None:
+        return None if self.more is None else self.more.signing
+
+    @signing.setter
+    def signing(self, value: dict[str, datetime] | None) -> None:
+        if value is not None or self.more is not None:
+            self._more().signing = value
 
     @property
     def digest(self) -> str:
@@ -113,10 +191,14 @@ class Repository:
     parents: dict[str, set[str]] = field(default_factory=dict)  # child digest -> lists/indexes naming it
     referrers: dict[str, list[str]] = field(default_factory=dict)  # subject digest -> referrer digests, push order
     blobs: dict[str, Blob] = field(default_factory=dict)  # uploaded layer/config blobs
-    # blob digests the images' manifests name, keyed compactly (see blob_key): read through blob_ref(), which
-    # first counts the images pushed since the last read (a push only notes its image here)
-    blob_refs: dict[bytes | str, BlobRef] = field(default_factory=dict)
-    uncounted: dict[str, Image] = field(default_factory=dict)  # digest -> image whose blobs are not yet counted
+    # Blob digests the images' manifests name, keyed compactly (see _key), read through blob_ref(): those
+    # several images name, with their counts; those one image names (most: its config and own layers) only as
+    # members of a set per (media type, whether that image is active), no object of their own.
+    blob_refs: dict[int | bytes | str, BlobRef] = field(default_factory=dict)
+    blob_singles: dict[str | None, tuple[set[int | bytes | str], set[int | bytes | str]]] = field(default_factory=dict)
+    # images whose blobs are not yet counted (pushed without their document at hand): at most UNCOUNTED of them,
+    # so that no call pays for many
+    uncounted: dict[str, Image] = field(default_factory=dict)
     uploads: dict[str, Upload] = field(default_factory=dict)
     activating: set[str] = field(default_factory=set)  # digests being restored from ARCHIVE
     seeded_findings: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = field(default_factory=dict)
@@ -153,7 +235,21 @@ class Repository:
             for image in self.uncounted.values():
                 self._count(image, blobs_of(image.manifest))
             self.uncounted.clear()
-        return self.blob_refs.get(blob_key(digest))
+        key = _key(digest)
+        ref = self.blob_refs.get(key)
+        if ref is not None:
+            return ref
+        single = self._single(key)
+        return None if single is None else BlobRef(1, single[1], single[0])
+
+    def _single(self, key: int | bytes | str) -> tuple[str | None, int] | None:
+        """The media type, and whether its image is active (1) or not (0), of a blob one image names."""
+        for media_type, (inactive, active) in self.blob_singles.items():
+            if key in active:
+                return media_type, 1
+            if key in inactive:
+                return media_type, 0
+        return None
 
     def tag_is_immutable(self, tag: str) -> bool:
         mode = self.tag_mutability
@@ -166,9 +262,10 @@ class Repository:
 
     # --- changes -------------------------------------------------------------------------------------------
 
-    def add(self, image: Image) -> Image:
-        """Store ``image`` and index what its manifest names; its blobs are counted when blob_ref() next asks
-        (most pushes are never followed by a layer question, and counting reads every descriptor)."""
+    def add(self, image: Image, document: dict[str, Any] | None = None) -> Image:
+        """Store ``image`` and index what its manifest names. Its blobs are counted now when the push has the
+        manifest's ``document`` at hand; otherwise (copies) noted as uncounted, and the oldest uncounted image is
+        counted once more than UNCOUNTED wait, so the next layer question counts a few at most."""
         manifest = image.manifest
         digest = manifest.digest
         self.images.add(digest, image)
@@ -176,7 +273,14 @@ class Repository:
             self.parents.setdefault(child, set()).add(digest)
         if manifest.subject is not None:
             self.referrers.setdefault(manifest.subject, []).append(digest)
-        self.uncounted[digest] = image
+        if document is not None:
+            self._count(image, descriptors(manifest, document))
+            return image
+        uncounted = self.uncounted
+        uncounted[digest] = image
+        if len(uncounted) > UNCOUNTED:
+            oldest = uncounted.pop(next(iter(uncounted)))
+            self._count(oldest, blobs_of(oldest.manifest))
         return image
 
     def _count(self, image: Image, blobs: Blobs) -> None:
@@ -185,13 +289,44 @@ class Repository:
         refs = self.blob_refs
         config, layers = blobs
         for blob in layers if config is None else (config, *layers):
-            key = blob_key(blob.digest)
+            key = _key(blob.digest)
             ref = refs.get(key)
-            if ref is None:
-                refs[key] = BlobRef(1, active, blob.media_type)
-            else:
+            if ref is not None:
                 ref.count += 1
                 ref.active += active
+                continue
+            single = self._single(key)
+            if single is None:
+                self._singles(blob.media_type)[active].add(key)
+            else:  # a second image names it: it gets counts of its own
+                self.blob_singles[single[0]][single[1]].discard(key)
+                refs[key] = BlobRef(2, single[1] + active, single[0])
+
+    def _singles(self, media_type: str | None) -> tuple[set[int | bytes | str], set[int | bytes | str]]:
+        pair = self.blob_singles.get(media_type)
+        if pair is None:
+            pair = self.blob_singles[media_type] = (set(), set())
+        return pair
+
+    def _uncount(self, key: int | bytes | str, count: int, active: int) -> None:
+        """Change a counted blob's count and active count by ``count`` and ``active`` (each -1, 0 or +1, the
+        count never up): one image naming it removed, or archived or restored."""
+        ref = self.blob_refs.get(key)
+        if ref is None:
+            single = self._single(key)
+            assert single is not None, "a blob some counted image names is in the index"
+            media_type, was = single
+            self.blob_singles[media_type][was].discard(key)
+            if count == 0:
+                self._singles(media_type)[was + active].add(key)
+            return
+        ref.count += count
+        ref.active += active
+        if ref.count == 1 and ref.active in (0, 1):  # one image names it again: back among the singles
+            del self.blob_refs[key]
+            self._singles(ref.media_type)[ref.active].add(key)
+        elif not ref.count:
+            del self.blob_refs[key]
 
     def attach(self, image: Image, tag: str) -> None:
         """Point ``tag`` at ``image``, taking it off the image that had it (which stays, maybe untagged)."""
@@ -221,7 +356,7 @@ class Repository:
         change = int(status == ACTIVE) - int(image.status == ACTIVE)
         if change and image.manifest.digest not in self.uncounted:  # uncounted: counted later, as it is then
             for blob in image.manifest.blobs:
-                self.blob_refs[blob_key(blob.digest)].active += change
+                self._uncount(_key(blob.digest), 0, change)
         self.inactive -= int(status == ACTIVE) - int(image.status == ACTIVE)
         image.status = status
         if status == ACTIVATING:
@@ -250,22 +385,25 @@ class Repository:
             self.images.pop(manifest.digest)
             return
         for blob in manifest.blobs:
-            key = blob_key(blob.digest)
-            ref = self.blob_refs[key]
-            ref.count -= 1
-            ref.active -= image.status == ACTIVE
-            if not ref.count:
-                del self.blob_refs[key]
+            self._uncount(_key(blob.digest), -1, -int(image.status == ACTIVE))
         self.images.pop(image.digest)
 
     def clear(self) -> None:
         """Forget every image, blob and upload (the repository is being deleted)."""
         for index in (self.tag_index, self.parents, self.referrers, self.blobs, self.blob_refs, self.uploads):
             index.clear()
+        self.blob_singles.clear()
         self.uncounted.clear()
         self.activating.clear()
         self.images.clear()
         self.inactive = 0
+
+
+def _key(digest: str) -> int | bytes | str:
+    """A blob digest as an index key: a sha256 digest as the number its 32 bytes spell (smaller than the bytes,
+    and a third of the text), any other as ``blob_key`` keeps it."""
+    key = blob_key(digest)
+    return int.from_bytes(key, "big") if type(key) is bytes and len(key) == 32 else key
 
 
 def partition(region: str) -> str:
