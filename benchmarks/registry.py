@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python benchmarks/registry.py           # 256 MiB blobs, 5 rounds after a warm-up; 1 GiB for the RSS check
+    python benchmarks/registry.py           # 256 MiB blobs, 7 rounds after a warm-up; 1 GiB for the RSS check
     python benchmarks/registry.py --quick   # 32 MiB blobs, 1 round after a warm-up; 128 MiB for the RSS check
 
 The server runs in its own process, so client and server do not share a GIL: ``python -m ecr_mock serve --port 0
@@ -76,7 +76,7 @@ class Plan:
     concurrent_size: int
 
 
-FULL = Plan(size=256 * MIB, rounds=5, memory_quarter=256 * MIB, concurrent_size=32 * MIB)
+FULL = Plan(size=256 * MIB, rounds=7, memory_quarter=256 * MIB, concurrent_size=32 * MIB)
 QUICK = Plan(size=32 * MIB, rounds=1, memory_quarter=32 * MIB, concurrent_size=8 * MIB)
 
 
