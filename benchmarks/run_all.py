@@ -2,7 +2,8 @@
 
 Run from the repository root::
 
-    python benchmarks/run_all.py           # per_call, scale, startup, memory, layers, postgres, registry: full size
+    python benchmarks/run_all.py           # per_call, scale, listings, growth, startup, memory, layers, postgres,
+                                           # registry: full size
     python benchmarks/run_all.py --quick   # per_call and scale reduced: the ratio targets only (CI, < 60 s)
 
 Each script's own output is echoed as it runs; its last line (one JSON object) is collected. Then a summary
@@ -34,7 +35,7 @@ import botocore  # type: ignore[import-untyped,unused-ignore]
 from _common import ROOT, Figure
 
 HERE = Path(__file__).resolve().parent
-FULL = ("per_call", "scale", "startup", "memory", "layers", "postgres", "registry")  # postgres: skipped without PG
+FULL = ("per_call", "scale", "listings", "growth", "startup", "memory", "layers", "postgres", "registry")  # postgres: skipped without PG
 QUICK = ("per_call", "scale")  # the ratio targets: per-call overhead and per-push growth
 
 

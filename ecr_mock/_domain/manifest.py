@@ -64,19 +64,43 @@ class Blobs(NamedTuple):
     layers: tuple[Descriptor, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class ManifestMore:
+    """What few manifests carry: an index's children, an OCI 1.1 subject and artifactType, annotations."""
+
+    children: tuple[str, ...]  # digests a manifest list / index references
+    subject: str | None
+    artifact_type: str | None  # the manifest's own artifactType
+    annotations: dict[str, str] | None
+
+
 @dataclass(slots=True, eq=False)
 class Manifest:
     """The facts one manifest carries (never changed once read). ``text`` is kept verbatim: its bytes are the
-    digest. Not a frozen dataclass only because those build more slowly, on every push."""
+    digest. Not a frozen dataclass only because those build more slowly, on every push. What few manifests
+    carry is in ``more`` (None for most: four slots fewer on every image)."""
 
     text: str
     digest: str
     media_type: str
     config_media_type: str | None
-    children: tuple[str, ...]  # digests a manifest list / index references
-    subject: str | None
-    artifact_type: str | None  # the manifest's own artifactType
-    annotations: dict[str, str] | None
+    more: ManifestMore | None = None
+
+    @property
+    def children(self) -> tuple[str, ...]:
+        return () if self.more is None else self.more.children
+
+    @property
+    def subject(self) -> str | None:
+        return None if self.more is None else self.more.subject
+
+    @property
+    def artifact_type(self) -> str | None:
+        return None if self.more is None else self.more.artifact_type
+
+    @property
+    def annotations(self) -> dict[str, str] | None:
+        return None if self.more is None else self.more.annotations
 
     @property
     def is_list(self) -> bool:
@@ -149,16 +173,17 @@ def read(text: str, media_type_param: str | None) -> tuple[Manifest, dict[str, A
     subject = None if subject is None else _descriptor(subject)
     artifact_type = document.get("artifactType")
     annotations = document.get("annotations")
-    manifest = Manifest(
-        text,
-        _sha256_hex(data),
-        _shared(media_type),
-        config_media_type,
-        _digests(children) if children else (),
-        None if subject is None else subject.digest,
-        artifact_type if type(artifact_type) is str and artifact_type else None,
-        _string_map(annotations) if annotations else None,
+    more = (
+        ManifestMore(
+            _digests(children) if children else (),
+            None if subject is None else subject.digest,
+            artifact_type if type(artifact_type) is str and artifact_type else None,
+            _string_map(annotations) if annotations else None,
+        )
+        if children or subject is not None or artifact_type or annotations
+        else None
     )
+    manifest = Manifest(text, _sha256_hex(data), _shared(media_type), config_media_type, more)
     return manifest, document
 
 
