@@ -32,6 +32,10 @@ class _Handler(WSGIRequestHandler):
         log.info('%s "%s" %s %s', self.address_string(), self.requestline, code, size)
 
     def log(self, type: str, message: str, *args: Any) -> None:
+        if type == "error" and r"\x16\x03" in " ".join(map(str, args)):  # a request line that is a TLS record header
+            # docker and skopeo try TLS first on a registry port: a handshake the plain-HTTP server cannot read
+            log.info("a TLS handshake on the plain-HTTP port (clients try HTTPS first, then HTTP)")
+            return
         getattr(log, type if type in ("info", "warning", "error") else "info")(message, *args)
 
     def make_environ(self) -> WSGIEnvironment:

@@ -278,6 +278,7 @@ class BlobStore:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 _fsync(spooled)
                 os.replace(spooled, target)
+                _fsync_directory(target.parent)  # the new name is on disk too, before any saved state names it
         return blob or self._keep(Blob(digest, size, path=target))
 
     def adopt(self, digest: str, size: int) -> Blob:
@@ -366,6 +367,14 @@ def _hash_pieces(
 def _fsync(path: Path) -> None:
     with path.open("rb") as file:
         os.fsync(file.fileno())
+
+
+def _fsync_directory(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 _loading = threading.local()  # the store that saved state is being loaded into (see ``loading_into``)
