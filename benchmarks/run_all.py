@@ -35,7 +35,8 @@ import botocore  # type: ignore[import-untyped,unused-ignore]
 from _common import ROOT, Figure
 
 HERE = Path(__file__).resolve().parent
-FULL = ("per_call", "scale", "listings", "growth", "startup", "memory", "layers", "postgres", "registry")  # postgres: skipped without PG
+# postgres: skipped, saying why, without PostgreSQL
+FULL = ("per_call", "scale", "listings", "growth", "startup", "memory", "layers", "postgres", "registry")
 QUICK = ("per_call", "scale")  # the ratio targets: per-call overhead and per-push growth
 
 

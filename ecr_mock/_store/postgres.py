@@ -13,7 +13,8 @@ Blobs live in the database too, as rows of at most 1 MiB in ``chunks`` (owner: t
 (its size, locked while a body is appended), so any process can continue it: ``resume(key)`` rebuilds its writer,
 whose digest is then hashed from the rows at the final PUT. Committing an upload renames its rows' owner, in the
 same transaction as the world that names the blob. A blob no saved world names any more is deleted when the
-world that stopped naming it is saved.
+world that stopped naming it is saved. Each server keeps copies of the blobs it received whole or read once
+(``BlobCache``: a bounded temporary directory), so later pulls of them are sent from the page cache.
 
 Tables are created and migrated on start (``MIGRATIONS``, forward only, recorded in ``schema_migrations``); a
 database migrated by a newer ecr_mock is refused. The database is trusted like a data directory: unpickling runs
@@ -22,17 +23,20 @@ whatever the ``world`` row says.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import hashlib
+import os
 import pickle
 import queue
 import re
+import tempfile
 import threading
 import uuid
 import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -47,6 +51,7 @@ from ecr_mock._store.world import Transaction
 Connection = psycopg.Connection[tuple[Any, ...]]
 CHUNK = READ_CHUNK  # one row of blob bytes
 MAX_IDLE_CONNECTIONS = 8
+CACHE_BYTES = 2 << 30  # this server's copies of blobs it wrote or read (a temporary directory), at most
 _MIGRATION_LOCK = 0x6563_726D  # pg_advisory_xact_lock key ("ecrm"): one server migrates at a time
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (  # 1: the world row, blobs, their bytes, uploads in progress
@@ -161,13 +166,24 @@ def migrate(connection: Connection, url: str) -> int:
 
 
 class PostgresBlob(Blob):
-    """A blob whose bytes are rows of ``chunks``, read as they are sent."""
+    """A blob whose bytes are rows of ``chunks``, read as they are sent; ``path`` is this server's cached copy,
+    when it has one (see ``BlobCache``)."""
 
     __slots__ = ("_store",)
 
     def __init__(self, digest: str, size: int, store: PostgresBlobStore) -> None:
-        super().__init__(digest, size)
         self._store = store
+        super().__init__(digest, size)
+
+    @property
+    def path(self) -> Path | None:
+        cache = self._store.cache
+        return None if cache is None else cache.path(self.digest)
+
+    @path.setter
+    def path(self, value: Path | None) -> None:
+        if value is not None:
+            raise AttributeError("a PostgreSQL blob's file is its cached copy")
 
     @property
     def data(self) -> bytes:
@@ -175,16 +191,150 @@ class PostgresBlob(Blob):
 
     def chunks(self, start: int = 0, end: int | None = None) -> Iterator[bytes]:
         stop = self.size if end is None else min(end, self.size)
-        return self._store.read(self.digest, start, stop)
+        cache = self._store.cache
+        if cache is None:
+            yield from self._store.read(self.digest, start, stop)
+            return
+        copy = cache.open(self.digest)
+        if copy is not None:
+            with copy:
+                yield from _file_pieces(copy, start, stop)
+            return
+        filling = cache.filling(self.digest, self.size) if (start, stop) == (0, self.size) else None
+        try:
+            for piece in self._store.read(self.digest, start, stop):
+                if filling is not None:
+                    filling.write(piece)
+                yield piece
+        except BaseException:
+            if filling is not None:
+                filling.abandon()
+            raise
+        if filling is not None:
+            filling.done()
+
+
+def _file_pieces(file: IO[bytes], start: int, stop: int) -> Iterator[bytes]:
+    file.seek(start)
+    left = stop - start
+    while left > 0:
+        piece = file.read(min(READ_CHUNK, left))
+        if not piece:
+            return
+        left -= len(piece)
+        yield piece
+
+
+class BlobCache:
+    """Copies of blobs in files of this server's own, so a blob it wrote or read once is sent from the page cache
+    after that. A blob's bytes never change (its digest names them), so a copy is never stale; only blobs the
+    saved world names are ever asked for, so a blob another server deleted is never served from here. Bounded
+    (the least recently used copies go first); in a temporary directory, removed when the server stops."""
+
+    def __init__(self, directory: Path, limit: int) -> None:
+        self.directory = directory
+        self.limit = limit
+        self._sizes: collections.OrderedDict[str, int] = collections.OrderedDict()  # least recently used first
+        self._total = 0
+        self._lock = threading.Lock()
+
+    def path(self, digest: str) -> Path | None:
+        with self._lock:
+            if digest not in self._sizes:
+                return None
+            self._sizes.move_to_end(digest)
+        return self._file(digest)
+
+    def open(self, digest: str) -> IO[bytes] | None:
+        """The copy of ``digest``, open (an eviction meanwhile does not cut it short), or None."""
+        path = self.path(digest)
+        if path is None:
+            return None
+        try:
+            return path.open("rb")
+        except OSError:
+            return None
+
+    def filling(self, digest: str, size: int) -> CacheFill | None:
+        """A copy to write, for a blob not cached and small enough to keep (a quarter of the limit at most)."""
+        if not 0 < size <= self.limit // 4:
+            return None
+        with self._lock:
+            if digest in self._sizes:
+                return None
+        try:
+            return CacheFill(self, digest, size)
+        except OSError:
+            return None
+
+    def add(self, digest: str, size: int, written: Path) -> None:
+        with self._lock:
+            if digest in self._sizes:
+                written.unlink(missing_ok=True)
+                return
+            os.replace(written, self._file(digest))
+            self._sizes[digest] = size
+            self._total += size
+            while self._total > self.limit and self._sizes:
+                oldest, oldest_size = self._sizes.popitem(last=False)
+                self._file(oldest).unlink(missing_ok=True)
+                self._total -= oldest_size
+
+    def _file(self, digest: str) -> Path:
+        return self.directory / digest.replace(":", "-")
+
+
+class CacheFill:
+    """A copy being written; kept by ``done`` only when it has all of the blob's bytes."""
+
+    def __init__(self, cache: BlobCache, digest: str, size: int) -> None:
+        self._cache = cache
+        self.digest = digest
+        self.size = size
+        self.limit = cache.limit // 4
+        self._path = cache.directory / f"partial-{uuid.uuid4().hex}"
+        self._file: IO[bytes] | None = self._path.open("wb")
+        self.written = 0
+
+    def write(self, data: bytes | memoryview) -> None:
+        if self._file is None:
+            return
+        try:
+            self._file.write(data)
+            self.written += len(data)
+        except OSError:  # a full disk: no copy, the database still serves it
+            self.abandon()
+
+    def done(self, digest: str | None = None, size: int | None = None) -> None:
+        """Keep the copy (as ``digest`` of ``size`` bytes when it was started without knowing them)."""
+        if self._file is None:
+            return
+        size = self.size if size is None else size
+        try:
+            self._file.close()
+            self._file = None
+            if self.written == size:
+                self._cache.add(digest or self.digest, size, self._path)
+        except OSError:
+            pass
+        self._path.unlink(missing_ok=True)
+
+    def abandon(self) -> None:
+        if self._file is not None:
+            with contextlib.suppress(OSError):
+                self._file.close()
+            self._file = None
+        self._path.unlink(missing_ok=True)
 
 
 class PostgresBlobStore(BlobStore):
     """Blobs and uploads in the database. Inside a changing request (``within``), what changes blobs joins the
     request's transaction, so the world that names a blob and the blob are committed together."""
 
-    def __init__(self, pool: _Pool) -> None:
+    def __init__(self, pool: _Pool, cache: BlobCache | None = None) -> None:
         super().__init__(None)
         self.pool = pool
+        self.cache = cache
         self._live: weakref.WeakValueDictionary[str, Blob] = weakref.WeakValueDictionary()
         self._guard = threading.Lock()
         self._gone: list[str] = []  # digests whose last blob object in this process went away
@@ -308,6 +458,10 @@ class PostgresBlobWriter(BlobWriter):
         self._owner = f"upload:{key}"
         self._running: Any = hashlib.sha256() if fresh else None  # covers the first ``_hashed`` bytes
         self._hashed = 0
+        self._copy: CacheFill | None = None  # while this writer alone appended: a copy for this server's cache
+        if fresh and store.cache is not None:
+            with contextlib.suppress(OSError):
+                self._copy = CacheFill(store.cache, "", 0)  # its digest and size are known at commit
 
     @property
     def size(self) -> int:
@@ -347,7 +501,8 @@ class PostgresBlobWriter(BlobWriter):
             size = int(row[0])
             if size != self._hashed:
                 self._running = None  # another process appended: hash from the rows at the end
-            rows = _Rows(connection, self._owner, size, int(row[1]))
+                self._drop_copy()
+            rows = _Rows(connection, self._owner, size, int(row[1]), self._copy)
             buffer, filled = rows.free(), 0
             try:
                 while piece := _next(next_piece):
@@ -365,7 +520,12 @@ class PostgresBlobWriter(BlobWriter):
             if filled:
                 self._hash(buffer, filled)
                 rows.insert(buffer, filled)
-            size, count = rows.finish()  # a database error raises here, and the transaction rolls back
+            try:
+                size, count = rows.finish()  # a database error raises here, and the transaction rolls back
+            except BaseException:
+                self._running = None
+                self._drop_copy()
+                raise
             connection.execute(
                 "UPDATE uploads SET size = %s, chunks = %s WHERE key = %s", (size, count, self.resume_key)
             )
@@ -377,6 +537,11 @@ class PostgresBlobWriter(BlobWriter):
     def _hash(self, buffer: bytearray, length: int) -> None:
         if self._running is not None:
             self._running.update(memoryview(buffer)[:length])
+
+    def _drop_copy(self) -> None:
+        if self._copy is not None:
+            self._copy.abandon()
+            self._copy = None
 
     @property
     def digest(self) -> str:
@@ -406,15 +571,21 @@ class PostgresBlobWriter(BlobWriter):
             else:  # stored already: this copy goes
                 connection.execute("DELETE FROM chunks WHERE owner = %s", (self._owner,))
             connection.execute("DELETE FROM uploads WHERE key = %s", (self.resume_key,))
+        if self._copy is not None and self._running is not None and self._hashed == size:
+            self._copy.done(digest, size)
+            self._copy = None
+        self._drop_copy()
         return self._shared.adopt(digest, size)
 
     def abort(self) -> None:
+        self._drop_copy()
         with self._shared.connection(atomic=True) as connection:
             connection.execute("DELETE FROM chunks WHERE owner = %s", (self._owner,))
             connection.execute("DELETE FROM uploads WHERE key = %s", (self.resume_key,))
 
-    def __del__(self) -> None:  # the upload belongs to the database: another process may continue it
-        pass
+    def __del__(self) -> None:  # the upload belongs to the database (another process may continue it); not the copy
+        with contextlib.suppress(Exception):
+            self._drop_copy()
 
 
 class _Rows:
@@ -423,9 +594,10 @@ class _Rows:
 
     BUFFERS = 3
 
-    def __init__(self, connection: Connection, owner: str, size: int, count: int) -> None:
+    def __init__(self, connection: Connection, owner: str, size: int, count: int, copy: CacheFill | None) -> None:
         self._connection = connection
         self._owner = owner
+        self._copy = copy  # this server's copy of the blob, written beside the rows
         self.size, self.count = size, count
         self._free: queue.SimpleQueue[bytearray] = queue.SimpleQueue()
         for _ in range(self.BUFFERS):
@@ -449,6 +621,13 @@ class _Rows:
             raise self._failure
         return self.size, self.count
 
+    def _keep_copy(self, buffer: bytearray, length: int) -> None:
+        if self._copy is not None:
+            self._copy.write(memoryview(buffer)[:length])
+            if self._copy.written > self._copy.limit:
+                self._copy.abandon()  # too big to keep
+                self._copy = None
+
     def _run(self) -> None:
         """One ``COPY ... FROM STDIN`` for every row (no round trip per row); after a failure, buffers still come
         back so the caller can finish reading."""
@@ -459,6 +638,7 @@ class _Rows:
                     buffer, length = row
                     copy.write_row((self._owner, self.count, self.size, memoryview(buffer)[:length]))
                     self.size, self.count = self.size + length, self.count + 1
+                    self._keep_copy(buffer, length)
                     self._free.put(buffer)
         except BaseException as error:  # the caller raises it at finish
             self._failure = error
@@ -479,10 +659,12 @@ def _next(next_piece: Callable[[], bytes | memoryview]) -> bytes | memoryview:
 class SharedWorld:
     """The registry one database holds, served by this process beside any others on the same database."""
 
-    def __init__(self, url: str, behaviour: Behaviour) -> None:
+    def __init__(self, url: str, behaviour: Behaviour, cache_bytes: int = CACHE_BYTES) -> None:
         self.url = url
         self._pool = _Pool(url)
-        self.store = PostgresBlobStore(self._pool)
+        self._cache_dir = tempfile.TemporaryDirectory(prefix="ecr-mock-blob-cache-") if cache_bytes else None
+        cache = BlobCache(Path(self._cache_dir.name), cache_bytes) if self._cache_dir is not None else None
+        self.store = PostgresBlobStore(self._pool, cache)
         self.world = Backends(behaviour)
         self.world.blob_store = self.store
         self._loaded: int | None = None  # the version this process's world is (None: load before trusting it)
@@ -493,14 +675,16 @@ class SharedWorld:
                 migrate(connection, url)
                 self._start(connection)
         except psycopg.Error as error:
-            self._pool.close()
+            self.close()
             raise DatabaseError(f"the database {redacted(url)} failed: {error}") from None
         except BaseException:
-            self._pool.close()
+            self.close()
             raise
 
     def close(self) -> None:
         self._pool.close()
+        if self._cache_dir is not None:
+            self._cache_dir.cleanup()
 
     @contextlib.contextmanager
     def transaction(self, changing: bool) -> Iterator[Transaction]:
