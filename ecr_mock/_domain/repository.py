@@ -14,7 +14,7 @@ from typing import Any
 
 from ecr_mock._domain.blobs import BlobRef, Upload, blob_key
 from ecr_mock._domain.lifecycle import Decision, LifecyclePolicy
-from ecr_mock._domain.manifest import Blobs, Manifest, blobs_of, descriptors
+from ecr_mock._domain.manifest import DOCKER_V1, DOCKER_V1_SIGNED, Blobs, Manifest, _shared, blobs_of, descriptors
 from ecr_mock._domain.ordered import Ordered
 from ecr_mock._store.blobs import Blob
 
@@ -62,6 +62,7 @@ ACTIVE = "ACTIVE"
 ARCHIVED = "ARCHIVED"
 ACTIVATING = "ACTIVATING"
 
+_V1_TYPES = frozenset({DOCKER_V1, DOCKER_V1_SIGNED})
 UNCOUNTED = 32  # images whose blobs may wait to be counted: what the next layer question counts at most
 
 
@@ -274,7 +275,7 @@ class Repository:
         if manifest.subject is not None:
             self.referrers.setdefault(manifest.subject, []).append(digest)
         if document is not None:
-            self._count(image, descriptors(manifest, document))
+            self._count_document(image, document)
             return image
         uncounted = self.uncounted
         uncounted[digest] = image
@@ -301,6 +302,38 @@ class Repository:
             else:  # a second image names it: it gets counts of its own
                 self.blob_singles[single[0]][single[1]].discard(key)
                 refs[key] = BlobRef(2, single[1] + active, single[0])
+
+    def _count_document(self, image: Image, document: dict[str, Any]) -> None:
+        """``_count`` of a pushed image, read straight from its manifest's JSON document (a push pays this): the
+        config and layer descriptors as ``descriptors`` reads them, without building them."""
+        if image.manifest.media_type in _V1_TYPES:  # blobSums, not descriptors: the general way
+            self._count(image, descriptors(image.manifest, document))
+            return
+        active = int(image.status == ACTIVE)
+        refs, singles = self.blob_refs, self.blob_singles
+        config, layers = document.get("config"), document.get("layers")
+        named = layers if type(layers) is list else []
+        for blob in named if type(config) is not dict else (config, *named):
+            if type(blob) is not dict:
+                continue
+            digest = blob.get("digest")
+            if type(digest) is not str:
+                continue
+            key = _key(digest)
+            ref = refs.get(key)
+            if ref is not None:
+                ref.count += 1
+                ref.active += active
+                continue
+            for media_type, pair in singles.items():  # _single, inlined
+                if key in pair[1] or key in pair[0]:
+                    was = int(key in pair[1])
+                    pair[was].discard(key)
+                    refs[key] = BlobRef(2, was + active, media_type)
+                    break
+            else:
+                kind = blob.get("mediaType")
+                self._singles(_shared(kind) if type(kind) is str else None)[active].add(key)
 
     def _singles(self, media_type: str | None) -> tuple[set[int | bytes | str], set[int | bytes | str]]:
         pair = self.blob_singles.get(media_type)
@@ -402,8 +435,14 @@ class Repository:
 def _key(digest: str) -> int | bytes | str:
     """A blob digest as an index key: a sha256 digest as the number its 32 bytes spell (smaller than the bytes,
     and a third of the text), any other as ``blob_key`` keeps it."""
-    key = blob_key(digest)
-    return int.from_bytes(key, "big") if type(key) is bytes and len(key) == 32 else key
+    if len(digest) == 71 and digest.startswith("sha256:"):
+        try:
+            raw = bytes.fromhex(digest[7:])
+        except ValueError:
+            return digest
+        if len(raw) == 32:  # not fewer, spaces between the digits: only 64 digits are this key
+            return int.from_bytes(raw, "big")
+    return blob_key(digest)
 
 
 def partition(region: str) -> str:

@@ -1,0 +1,163 @@
+"""What the listing, layer and memory work rests on: the chunked order, rows written as JSON, a part's blob lifted
+out of its body, the blob index's counts; and the quick runs of benchmarks/listings.py and growth.py."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from ecr_mock import mock_ecr
+from ecr_mock._domain.ordered import CHUNK, Ordered
+from ecr_mock._wire import model
+from ecr_mock._wire.codec import codec_for
+from ecr_mock._wire.codegen import Rows, writer
+
+ROOT = Path(__file__).resolve().parents[1]
+UPLOAD_ID = "0123abcd-0123-4567-89ab-0123456789ab"
+
+
+class Value:
+    __slots__ = ("key", "seq")
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.seq = 0
+
+
+def test_ordered_pages_and_removals_agree_with_a_plain_list() -> None:
+    ordered: Ordered[Value] = Ordered()
+    kept: dict[str, Value] = {}
+    draw = random.Random(13)
+    for step in range(6 * CHUNK):
+        if kept and draw.random() < 0.4:
+            key = draw.choice(list(kept)[:40] if draw.random() < 0.5 else list(kept))
+            assert ordered.pop(key) is kept.pop(key)
+        else:
+            key = f"k{step}"
+            kept[key] = ordered.add(key, Value(key))
+    values = list(kept.values())
+    for start in (0, 1, values[len(values) // 2].seq, values[-1].seq, values[-1].seq + 1):
+        expected = [value for value in values if value.seq >= start]
+        assert list(ordered.iter_from(start)) == expected
+        for count in (1, 7, CHUNK + 3, 10 * CHUNK):
+            assert ordered.page_from(start, count) == expected[:count]
+    assert len(ordered) == len(kept)
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [("sha256:ab", "v1"), ("sha256:cd", "v2")],
+        [("sha256:ab", None), ("sha256:cd", "v2")],
+        [('quo"te', "back\\slash"), ("caf\u00e9", "tab\there")],
+        [],
+    ],
+)
+def test_rows_are_written_as_the_dicts_they_stand_for(rows: list[tuple[str, str | None]]) -> None:
+    operation = model.operation("ListImages")
+    assert operation is not None and operation.output_shape is not None
+    out: list[str] = []
+    writer(operation.output_shape)({"imageIds": Rows(("imageDigest", "imageTag"), rows)}, out)
+    expected = [{k: v for k, v in zip(("imageDigest", "imageTag"), row, strict=True) if v is not None} for row in rows]
+    assert "".join(out) == json.dumps({"imageIds": expected}, separators=(",", ":"))
+
+
+def _part_body(data: bytes, **changes: Any) -> dict[str, Any]:
+    body = {"repositoryName": "ab", "uploadId": UPLOAD_ID, "partFirstByte": 0, "partLastByte": len(data) - 1}
+    return {**body, "layerPartBlob": base64.b64encode(data).decode(), **changes}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        json.dumps(_part_body(b"x" * 100_000)),
+        json.dumps(_part_body(b"y" * 100_000), separators=(",", ":")),
+        json.dumps(_part_body(b"z" * 100_000)).replace("/", "\\/"),  # an escape: the usual way reads it
+        '{"other": {"layerPartBlob": "QUJD"}, ' + json.dumps(_part_body(b"w" * 100_000))[1:],
+        json.dumps(_part_body(b"v" * 100_000, layerPartBlob="not base64!" * 10_000)),
+    ],
+)
+def test_a_big_part_decodes_as_the_usual_way_does(text: str) -> None:
+    operation = model.operation("UploadLayerPart")
+    assert operation is not None
+    codec = codec_for(operation)
+    body = text.encode()
+    try:
+        expected: Any = codec._parse(body, False)
+    except Exception as error:  # the same refusal either way
+        expected = (type(error), str(error))
+    try:
+        got: Any = codec.parse(body, False)
+    except Exception as error:
+        got = (type(error), str(error))
+    assert got == expected
+
+
+def test_layer_availability_follows_pushes_archives_and_deletes() -> None:
+    with mock_ecr():
+        ecr = boto3.client("ecr", region_name="us-east-1")
+        ecr.create_repository(repositoryName="edges/blobs")
+        for number in range(3):
+            ecr.put_image(repositoryName="edges/blobs", imageManifest=_manifest(number), imageTag=f"v{number}")
+
+        def failures() -> set[str]:
+            digests = [_digest(label) for label in ("shared", "own0", "own1", "config2", "never")]
+            answer = ecr.batch_check_layer_availability(repositoryName="edges/blobs", layerDigests=digests)
+            return {failure["layerDigest"] for failure in answer["failures"]}
+
+        assert failures() == {_digest("never")}
+        ecr.batch_delete_image(repositoryName="edges/blobs", imageIds=[{"imageTag": "v0"}, {"imageTag": "v2"}])
+        assert failures() == {_digest(label) for label in ("own0", "config2", "never")}
+        ecr.batch_delete_image(repositoryName="edges/blobs", imageIds=[{"imageTag": "v1"}])
+        assert len(failures()) == 5
+
+
+def _digest(label: str) -> str:
+    return "sha256:" + hashlib.sha256(label.encode()).hexdigest()
+
+
+def _manifest(number: int) -> str:
+    """An OCI manifest naming its own config and layer and a layer every such manifest names."""
+    layer = "application/vnd.oci.image.layer.v1.tar"
+    return json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {
+                "mediaType": "application/vnd.oci.image.config.v1+json",
+                "size": 1,
+                "digest": _digest(f"config{number}"),
+            },
+            "layers": [
+                {"mediaType": layer, "size": 1, "digest": _digest("shared")},
+                {"mediaType": layer, "size": 1, "digest": _digest(f"own{number}")},
+            ],
+        }
+    )
+
+
+@pytest.mark.parametrize("script", ["growth", "listings"])
+def test_quick_run_reports_every_target(script: str) -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / f"{script}.py"), "--quick"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode in (0, 1), done.stdout[-3000:] + done.stderr[-3000:]
+    line = json.loads(done.stdout.strip().splitlines()[-1])
+    assert (line["benchmark"], line["quick"]) == (script, True)
+    targets = [figure for figure in line["figures"] if figure["target"] is not None]
+    assert targets
+    assert done.returncode == (1 if any(figure["status"] == "MISS" for figure in targets) else 0)
