@@ -158,7 +158,9 @@ def has_serve_command() -> bool:
 def start_ours(work: Path) -> Process:
     data = work / "ours"
     if has_serve_command():
-        command = [sys.executable, "-m", "ecr_mock", "serve", "--port", "0", "--data-dir", str(data)]
+        # ECR_MOCK_BENCH_DATA_DIR=1: the --data-dir server, whose blob files are fsynced before a push is answered
+        kept = ["--data-dir", str(data)] if os.environ.get("ECR_MOCK_BENCH_DATA_DIR") == "1" else []
+        command = [sys.executable, "-m", "ecr_mock", "serve", "--port", "0", *kept]
         return Process("ecr-mock serve", command, work / "ours.log", _first_url)
     command = [sys.executable, str(Path(__file__).resolve()), "--serve", str(data)]
     return Process("ecr_mock Server", command, work / "ours.log", _first_url)
@@ -552,12 +554,20 @@ def _chunked(client: Client | None, body: memoryview, digest: str) -> Callable[[
 def _push_pair(ours: Callable[[], None] | None, theirs: Callable[[], None] | None, flip: bool) -> tuple[float, float]:
     assert ours is not None
     if theirs is None:
-        return timed(ours), 0.0
+        return settled_timed(ours), 0.0
     if flip:
-        their_time = timed(theirs)
-        return timed(ours), their_time
-    our_time = timed(ours)
-    return our_time, timed(theirs)
+        their_time = settled_timed(theirs)
+        return settled_timed(ours), their_time
+    our_time = settled_timed(ours)
+    return our_time, settled_timed(theirs)
+
+
+def settled_timed(push: Callable[[], object]) -> float:
+    """A push timed after the page cache's dirty pages of earlier rounds are written out (``os.sync``, not timed):
+    otherwise each push pays for the writeback of the gigabytes the rounds before it left, a cost of the
+    benchmark's own history, which grows round by round, not of the push."""
+    os.sync()
+    return timed(push)
 
 
 def _checked(answered: str, digest: str) -> None:

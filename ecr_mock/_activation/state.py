@@ -105,7 +105,7 @@ def serve(activation: Activation, host: str, port: int, localhost_names: bool) -
 
         backends = activation.backends
         blobs = tempfile.TemporaryDirectory(prefix="ecr-mock-blobs-")
-        backends.blob_store.use_directory(blobs.name)  # served uploads stream to disk, never whole in memory
+        backends.blob_store.use_directory(blobs.name, durable=False)  # served uploads stream to disk, not memory
         app = App(backends, ServerSettings(activation.account_id, default_region()))
         server = Server(app, host, port).start()
         backends.endpoint = Endpoint(server.address, localhost_names)

@@ -128,7 +128,8 @@ class Backends:
         with self.lock:
             self._registries.clear()
             self.authorizer = Authorizer()
-            self.blob_store = BlobStore(self.blob_store.directory)  # a served registry keeps writing to disk
+            store = self.blob_store
+            self.blob_store = BlobStore(store.directory, durable=store.durable)  # a served registry keeps its disk
             self.principals.clear()
 
     def register_principal(self, arn: str, access_key_id: str) -> None:

@@ -200,7 +200,7 @@ def _world(
     if data_dir is None:
         temporary = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="ecr-mock-"))
         world = Backends(behaviour)
-        store = world.blob_store = BlobStore(Path(temporary) / "blobs")
+        store = world.blob_store = BlobStore(Path(temporary) / "blobs", durable=False)  # gone with the process
 
         def collect() -> None:  # nothing is saved, so a blob file can go once no repository holds it
             store.collect()

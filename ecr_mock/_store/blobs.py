@@ -225,22 +225,26 @@ class BlobStore:
     the state that stopped naming them is saved, so a crash never leaves saved state naming a missing file).
     """
 
-    def __init__(self, directory: Path | str | None = None) -> None:
+    def __init__(self, directory: Path | str | None = None, *, durable: bool = True) -> None:
         self._blobs: weakref.WeakValueDictionary[str, Blob] = weakref.WeakValueDictionary()
         self._lock = threading.Lock()
         self._released: list[tuple[str, Path]] = []
         self.directory: Path | None = None
+        self.durable = durable
         if directory is not None:
-            self.use_directory(directory)
+            self.use_directory(directory, durable=durable)
 
     def __len__(self) -> int:
         return len(self._blobs)
 
-    def use_directory(self, directory: Path | str) -> None:
-        """From now on, new blobs are files under ``directory`` (blobs held in memory stay there)."""
+    def use_directory(self, directory: Path | str, *, durable: bool = True) -> None:
+        """From now on, new blobs are files under ``directory`` (blobs held in memory stay there). ``durable``:
+        each file (and its name) is fsynced before the blob is stored, for a directory that outlives the process
+        (``--data-dir``); a temporary directory, gone with the process, skips that."""
         path = Path(directory)
         (path / "sha256").mkdir(parents=True, exist_ok=True)
         self.directory = path
+        self.durable = durable
 
     def writer(self) -> BlobWriter:
         return BlobWriter(self)
@@ -276,9 +280,11 @@ class BlobStore:
                 spooled.unlink(missing_ok=True)
             else:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                _fsync(spooled)
+                if self.durable:
+                    _fsync(spooled)
                 os.replace(spooled, target)
-                _fsync_directory(target.parent)  # the new name is on disk too, before any saved state names it
+                if self.durable:
+                    _fsync_directory(target.parent)  # the new name is on disk too, before saved state names it
         return blob or self._keep(Blob(digest, size, path=target))
 
     def adopt(self, digest: str, size: int) -> Blob:

@@ -343,7 +343,7 @@ class PostgresBlobStore(BlobStore):
     def __len__(self) -> int:
         return len(self._live)
 
-    def use_directory(self, directory: Path | str) -> None:
+    def use_directory(self, directory: Path | str, *, durable: bool = True) -> None:
         raise ValueError("a PostgreSQL blob store keeps blobs in the database, not in a directory")
 
     @contextlib.contextmanager
