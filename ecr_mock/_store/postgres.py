@@ -30,6 +30,7 @@ import os
 import pickle
 import queue
 import re
+import struct
 import tempfile
 import threading
 import uuid
@@ -70,6 +71,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 DATABASE_SCHEMA = len(MIGRATIONS)
 _INSERT_CHUNK = "INSERT INTO chunks (owner, seq, start, data) VALUES (%s, %s, %s, %b)"
 _WRITE_ROWS = "COPY chunks (owner, seq, start, data) FROM STDIN (FORMAT BINARY)"
+_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # binary COPY's header: no flags, no extension
+_COPY_TRAILER = struct.pack("!h", -1)
+_ROW_FIELDS = struct.Struct("!hi")  # a row's field count (4), then its owner's length
+_ROW_REST = struct.Struct("!iiiqi")  # seq and start (length-prefixed), then the data's length
 _READ_ROWS = (
     "COPY (SELECT start, data FROM chunks WHERE owner = %s AND start < %s AND start + octet_length(data) > %s "
     "ORDER BY seq) TO STDOUT (FORMAT BINARY)"
@@ -512,13 +517,13 @@ class PostgresBlobWriter(BlobWriter):
                         buffer[filled : filled + take] = view[offset : offset + take]
                         filled, offset = filled + take, offset + take
                         if filled == CHUNK:
-                            self._hash(buffer, filled)
+                            self._keep(buffer, filled)
                             rows.insert(buffer, filled)
                             buffer, filled = rows.free(), 0
             except Exception as error:  # a client gone, a malformed body: keep what arrived
                 failure = error
             if filled:
-                self._hash(buffer, filled)
+                self._keep(buffer, filled)
                 rows.insert(buffer, filled)
             try:
                 size, count = rows.finish()  # a database error raises here, and the transaction rolls back
@@ -534,7 +539,7 @@ class PostgresBlobWriter(BlobWriter):
         if failure is not None:
             raise failure
 
-    def _hash(self, buffer: bytearray, length: int) -> None:
+    def _keep(self, buffer: bytearray, length: int) -> None:
         if self._running is not None:
             self._running.update(memoryview(buffer)[:length])
 
@@ -589,23 +594,30 @@ class PostgresBlobWriter(BlobWriter):
 
 
 class _Rows:
-    """Rows of one owner inserted on ``connection`` by a thread of its own, in order, while the caller fills the
-    next buffer (the database's work and the caller's reading and hashing overlap)."""
+    """Rows of one owner inserted on ``connection`` by a thread of its own, in order, while the caller reads and
+    hashes the next buffer; a third thread writes each buffer sent to this server's copy of the blob, if any, before
+    the buffer is free again (reading, hashing, the database's work and the copy overlap)."""
 
-    BUFFERS = 3
+    BUFFERS = 4
 
     def __init__(self, connection: Connection, owner: str, size: int, count: int, copy: CacheFill | None) -> None:
         self._connection = connection
-        self._owner = owner
-        self._copy = copy  # this server's copy of the blob, written beside the rows
+        encoded = owner.encode()
+        self._owner = _ROW_FIELDS.pack(4, len(encoded)) + encoded
         self.size, self.count = size, count
         self._free: queue.SimpleQueue[bytearray] = queue.SimpleQueue()
         for _ in range(self.BUFFERS):
             self._free.put(bytearray(CHUNK))
         self._rows: queue.SimpleQueue[tuple[bytearray, int] | None] = queue.SimpleQueue()
+        self._sent: queue.SimpleQueue[tuple[bytearray, int] | None] | None = (
+            None if copy is None else queue.SimpleQueue()
+        )
         self._failure: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="ecr-mock-rows", daemon=True)
-        self._thread.start()
+        self._threads = [threading.Thread(target=self._run, name="ecr-mock-rows", daemon=True)]
+        if copy is not None:
+            self._threads.append(threading.Thread(target=self._keep, args=(copy,), name="ecr-mock-copy", daemon=True))
+        for thread in self._threads:
+            thread.start()
 
     def free(self) -> bytearray:
         return self._free.get()
@@ -616,34 +628,49 @@ class _Rows:
     def finish(self) -> tuple[int, int]:
         """Wait for every row; the size and row count after them."""
         self._rows.put(None)
-        self._thread.join()
+        for thread in self._threads:
+            thread.join()
         if self._failure is not None:
             raise self._failure
         return self.size, self.count
 
-    def _keep_copy(self, buffer: bytearray, length: int) -> None:
-        if self._copy is not None:
-            self._copy.write(memoryview(buffer)[:length])
-            if self._copy.written > self._copy.limit:
-                self._copy.abandon()  # too big to keep
-                self._copy = None
-
     def _run(self) -> None:
-        """One ``COPY ... FROM STDIN`` for every row (no round trip per row); after a failure, buffers still come
-        back so the caller can finish reading."""
+        """One ``COPY ... FROM STDIN`` for every row (no round trip per row), its binary format written here: a
+        row's header, then its buffer handed to libpq as it is (psycopg's row formatting would copy every byte
+        twice more). After a failure, buffers still come back so the caller can finish reading."""
         try:
-            with self._connection.cursor() as cursor, cursor.copy(_WRITE_ROWS) as copy:
-                copy.set_types(["text", "int4", "int8", "bytea"])
-                while (row := self._rows.get()) is not None:
-                    buffer, length = row
-                    copy.write_row((self._owner, self.count, self.size, memoryview(buffer)[:length]))
-                    self.size, self.count = self.size + length, self.count + 1
-                    self._keep_copy(buffer, length)
-                    self._free.put(buffer)
+            self._send()
         except BaseException as error:  # the caller raises it at finish
             self._failure = error
             while (row := self._rows.get()) is not None:
                 self._free.put(row[0])
+        finally:
+            if self._sent is not None:
+                self._sent.put(None)
+
+    def _send(self) -> None:
+        with self._connection.cursor() as cursor, cursor.copy(_WRITE_ROWS) as copy:
+            copy.write(_COPY_SIGNATURE)
+            while (row := self._rows.get()) is not None:
+                buffer, length = row
+                copy.write(self._owner + _ROW_REST.pack(4, self.count, 8, self.size, length))
+                copy.write(memoryview(buffer)[:length])
+                self.size, self.count = self.size + length, self.count + 1
+                if self._sent is None:
+                    self._free.put(buffer)
+                else:
+                    self._sent.put(row)
+            copy.write(_COPY_TRAILER)
+
+    def _keep(self, copy: CacheFill) -> None:
+        """Write each sent buffer to the copy (until it is too big to keep), then free it."""
+        assert self._sent is not None
+        while (row := self._sent.get()) is not None:
+            buffer, length = row
+            copy.write(memoryview(buffer)[:length])
+            if copy.written > copy.limit:
+                copy.abandon()
+            self._free.put(buffer)
 
 
 def _next(next_piece: Callable[[], bytes | memoryview]) -> bytes | memoryview:
