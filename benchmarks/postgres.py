@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python benchmarks/postgres.py           # 256 MiB blobs, 3 rounds; 21,000 images for the listing
+    python benchmarks/postgres.py           # 256 MiB blobs, 5 rounds; 21,000 images for the listing
     python benchmarks/postgres.py --quick   # 32 MiB blobs, 1 round; 4,000 images
 
 A private PostgreSQL (Debian's binaries, ``$PG_BIN`` else /usr/lib/postgresql/15/bin; as the ``postgres`` user
@@ -249,6 +249,7 @@ def rounds(local: Served, pg: Served, other: Served, size: int, count: int) -> l
                     rates["pg first"].append(size / first / 1e6)
         del data
     rate = {key: _common.median(values) for key, values in rates.items()}
+    _print_spread(rates)
     mib = size // MIB
     figures = []
     for way in ("push", "pull"):
@@ -263,6 +264,14 @@ def rounds(local: Served, pg: Served, other: Served, size: int, count: int) -> l
     figures.append(Figure(name, round(rate["pg first"], 1), "MB/s"))
     figures.append(Figure("  that pull / local", round(rate["pg first"] / rate["local pull"], 3), "x"))
     return figures
+
+
+def _print_spread(rates: dict[str, list[float]]) -> None:
+    """Every round's figures, lowest to highest, and each round's PostgreSQL / local push (the machine is shared)."""
+    for key, values in rates.items():
+        print(f"  rounds, {key}: " + ", ".join(f"{value:.1f}" for value in sorted(values)) + " MB/s")
+    shares = sorted(pg / local for pg, local in zip(rates["pg push"], rates["local push"], strict=True))
+    print("  rounds, push PostgreSQL / local: " + ", ".join(f"{share:.3f}" for share in shares))
 
 
 def listing(local: Served, pg: Served, count: int) -> list[Figure]:
@@ -298,7 +307,7 @@ def servers(work: Path, url: str) -> Iterator[tuple[Served, Served, Served]]:
 
 def measure(quick: bool, bin_dir: Path) -> list[Figure]:
     size = (32 if quick else 256) * MIB
-    count = 1 if quick else 3
+    count = 1 if quick else 5
     images = 4_000 if quick else 21_000
     cluster = Postgres(bin_dir)
     work = Path(tempfile.mkdtemp(prefix="ecr-bench-pg-"))
