@@ -81,6 +81,7 @@ class BlobWriter:
     def __init__(self, store: BlobStore) -> None:
         self._store = store
         self._hasher = hashlib.sha256()
+        self._lagging: _LaggingHash | None = None  # the hashing thread of a pipelined upload, while it runs
         self.size = 0
         self._pieces: list[bytes] = []  # in memory: the first piece, as it came
         self._buffer: io.BytesIO | None = None  # in memory, from the second piece on: all of them, in one buffer
@@ -95,6 +96,7 @@ class BlobWriter:
     def write(self, data: bytes | memoryview) -> None:
         if not data:
             return
+        self._settle()  # the bytes before these are hashed first: the hash follows the file's order
         self._hasher.update(data)
         self.size += len(data)
         if self._file is not None:
@@ -117,54 +119,44 @@ class BlobWriter:
     def write_from(self, readinto: Callable[[bytearray], int | None]) -> None:
         """Append what ``readinto(buffer)`` delivers until it delivers nothing (a request body's ``readinto``).
 
-        A body bigger than one piece, spooled to a file, is pipelined: this thread reads a piece straight into one
-        of PIPELINE_BUFFERS reused buffers and writes it to the file while another thread hashes the piece before
-        (reads, writes and hashing all release the GIL). What arrived before an error (a client gone, a full disk)
-        is kept, hashed and written, as with ``write``.
+        Spooled to a file, the bytes are pipelined: this thread reads each piece straight into one of the writer's
+        PIPELINE_BUFFERS buffers and writes it to the file, while the writer's hashing thread hashes the pieces
+        before it (reads, writes and hashing all release the GIL). The hash may lag behind when this returns: the
+        next request's body (the next PATCH of a chunked upload) arrives while the last one's tail is hashed, and
+        ``digest``, ``commit`` and ``abort`` wait for it. What arrived before an error (a client gone, a full disk)
+        is kept, written and hashed, as with ``write``.
         """
-        buffers = _spares.take(1)
-        try:
-            count = readinto(buffers[0])
-            if self._file is None or count != READ_CHUNK:  # in memory, or a body of one piece
-                while count:
+        if self._file is None:
+            buffers = _spares.take(1)
+            try:
+                while count := readinto(buffers[0]):
                     self.write(memoryview(buffers[0])[:count])
-                    count = readinto(buffers[0])
-                return
-            buffers += _spares.take(PIPELINE_BUFFERS - 1)
-            self._pipelined(readinto, buffers, count)
-        finally:
-            _spares.give(buffers)
-
-    def _pipelined(
-        self, readinto: Callable[[bytearray], int | None], buffers: list[bytearray], count: int | None
-    ) -> None:
-        """``buffers[0]`` holds the first ``count`` bytes; the others are free to read into."""
+            finally:
+                _spares.give(buffers)
+            return
+        lagging = self._lagging = _LaggingHash(self._hasher, after=self._lagging)
         file = self._file
-        assert file is not None
-        buffer = buffers[0]
-        free: queue.SimpleQueue[bytearray] = queue.SimpleQueue()
-        for spare in buffers[1:]:
-            free.put(spare)
-        hashing: queue.SimpleQueue[tuple[bytearray, int] | None] = queue.SimpleQueue()
-        failed: list[BaseException] = []
-        hasher = threading.Thread(target=_hash_pieces, args=(self._hasher, hashing, free, failed), daemon=True)
-        hasher.start()
+        buffer = lagging.free.get()
         try:
-            while count:
+            while count := readinto(buffer):
                 file.write(memoryview(buffer)[:count])
                 self.size += count
-                hashing.put((buffer, count))  # only once written: the hash covers exactly what the file holds
-                buffer = free.get()
-                count = readinto(buffer)
+                lagging.pieces.put((buffer, count))  # only once written: the hash covers exactly what the file holds
+                buffer = lagging.free.get()
         finally:
-            hashing.put(None)
-            hasher.join()
-        if failed:
-            raise failed[0]
+            lagging.free.put(buffer)
+            lagging.close()
+
+    def _settle(self) -> None:
+        """Wait until every byte written so far is hashed (the hashing thread then ends)."""
+        lagging, self._lagging = self._lagging, None
+        if lagging is not None:
+            lagging.wait()
 
     @property
     def digest(self) -> str:
         """The sha256 digest of what was written so far (hashed as the bytes arrived)."""
+        self._settle()
         return "sha256:" + self._hasher.hexdigest()
 
     def digest_in(self, algorithm: str) -> str:
@@ -192,6 +184,7 @@ class BlobWriter:
     def commit(self, digest: str | None = None) -> Blob:
         """Store what was written under its digest (``digest`` when the caller checked one in another
         algorithm); an identical stored blob is reused."""
+        self._settle()
         digest = digest or self.digest
         if self._file is None:
             data = self._buffer.getvalue() if self._buffer is not None else b"".join(self._pieces)  # no copy
@@ -205,6 +198,8 @@ class BlobWriter:
         return blob
 
     def abort(self) -> None:
+        with contextlib.suppress(Exception):  # a hashing error no longer matters: the bytes are dropped
+            self._settle()
         self._pieces, self._buffer = [], None
         if self._file is not None:
             self._file.close()
@@ -353,21 +348,47 @@ class _Spares:
 _spares = _Spares()
 
 
-def _hash_pieces(
-    hasher: hashlib._Hash,
-    pieces: queue.SimpleQueue[tuple[bytearray, int] | None],
-    free: queue.SimpleQueue[bytearray],
-    failed: list[BaseException],
-) -> None:
-    """The hashing side of ``BlobWriter.write_from``: hash each piece in order, hand its buffer back."""
-    while (piece := pieces.get()) is not None:
-        buffer, count = piece
-        try:
-            if not failed:
-                hasher.update(memoryview(buffer)[:count])
-        except BaseException as error:  # the reading side raises it; buffers keep coming back meanwhile
-            failed.append(error)
-        free.put(buffer)
+class _LaggingHash:
+    """The hashing thread of one request body: hashes each piece handed to ``pieces``, in order, and hands its
+    buffer back to ``free``. It starts by waiting for the thread of the body before it (``after``), so a writer's
+    bytes are hashed in the order they were written, and ends once ``close`` is called and the pieces are hashed,
+    its buffers going back to the spares: no thread outlives its body's hashing, even for an abandoned upload."""
+
+    def __init__(self, hasher: hashlib._Hash, after: _LaggingHash | None) -> None:
+        self.pieces: queue.SimpleQueue[tuple[bytearray, int] | None] = queue.SimpleQueue()
+        self.free: queue.SimpleQueue[bytearray] = queue.SimpleQueue()
+        self._buffers = _spares.take(PIPELINE_BUFFERS)
+        for buffer in self._buffers:
+            self.free.put(buffer)
+        self.failed: list[BaseException] = []
+        self._hasher = hasher
+        self._after = after
+        self._thread = threading.Thread(target=self._run, name="ecr-mock-hash", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        if self._after is not None:
+            self._after._thread.join()
+            self.failed.extend(self._after.failed)
+            self._after = None
+        while (piece := self.pieces.get()) is not None:
+            buffer, count = piece
+            try:
+                if not self.failed:
+                    self._hasher.update(memoryview(buffer)[:count])
+            except BaseException as error:  # raised by wait(); buffers keep coming back meanwhile
+                self.failed.append(error)
+            self.free.put(buffer)
+        _spares.give(self._buffers)
+
+    def close(self) -> None:
+        """No more pieces: the thread ends once it has hashed those it has."""
+        self.pieces.put(None)
+
+    def wait(self) -> None:
+        self._thread.join()
+        if self.failed:
+            raise self.failed[0]
 
 
 def _fsync(path: Path) -> None:
