@@ -64,14 +64,19 @@ class Blob:
             return
         assert self.path is not None
         with self.path.open("rb") as file:
-            file.seek(start)
-            left = stop - start
-            while left > 0:
-                piece = file.read(min(READ_CHUNK, left))
-                if not piece:
-                    return
-                left -= len(piece)
-                yield piece
+            yield from file_pieces(file, start, stop)
+
+
+def file_pieces(file: IO[bytes], start: int, stop: int) -> Iterator[bytes]:
+    """The bytes of an open file from ``start`` up to ``stop``, READ_CHUNK at a time (fewer if it is shorter)."""
+    file.seek(start)
+    left = stop - start
+    while left > 0:
+        piece = file.read(min(READ_CHUNK, left))
+        if not piece:
+            return
+        left -= len(piece)
+        yield piece
 
 
 class BlobWriter:

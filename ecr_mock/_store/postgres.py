@@ -44,7 +44,16 @@ import psycopg
 
 from ecr_mock._backend import Backends
 from ecr_mock._config import Behaviour
-from ecr_mock._store.blobs import OTHER_ALGORITHMS, READ_CHUNK, Blob, BlobStore, BlobWriter, loading_into, sha256_digest
+from ecr_mock._store.blobs import (
+    OTHER_ALGORITHMS,
+    READ_CHUNK,
+    Blob,
+    BlobStore,
+    BlobWriter,
+    file_pieces,
+    loading_into,
+    sha256_digest,
+)
 from ecr_mock._store.state import PICKLE_PROTOCOL
 from ecr_mock._store.state import SCHEMA as STATE_SCHEMA
 from ecr_mock._store.world import Transaction
@@ -203,7 +212,7 @@ class PostgresBlob(Blob):
         copy = cache.open(self.digest)
         if copy is not None:
             with copy:
-                yield from _file_pieces(copy, start, stop)
+                yield from file_pieces(copy, start, stop)
             return
         filling = cache.filling(self.digest, self.size) if (start, stop) == (0, self.size) else None
         try:
@@ -217,17 +226,6 @@ class PostgresBlob(Blob):
             raise
         if filling is not None:
             filling.done()
-
-
-def _file_pieces(file: IO[bytes], start: int, stop: int) -> Iterator[bytes]:
-    file.seek(start)
-    left = stop - start
-    while left > 0:
-        piece = file.read(min(READ_CHUNK, left))
-        if not piece:
-            return
-        left -= len(piece)
-        yield piece
 
 
 class BlobCache:
