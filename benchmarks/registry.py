@@ -19,7 +19,7 @@ measures, interleaved (the side that goes first alternates):
 - a chunked push: ``POST``, 10 MiB ``PATCH``es with ``Content-Range``, the final ``PUT ?digest=``; same target;
 - a pull: ``GET /v2/<name>/blobs/<digest>`` read and discarded, three times a round; its floor is the same read
   from a plain sender (a process that answers a request with that many bytes from memory, then closes the
-  connection as werkzeug's server does); target: <= 1.2x that read;
+  connection); target: <= 1.2x that read;
 - for information, what keeping the bytes costs on this machine: the same bytes written in 1 MiB pieces to a new
   file beside the server's (kept, as a blob is) and fsynced, in this process.
 
@@ -249,7 +249,7 @@ def _accept(listener: socket.socket, piece: bytes) -> None:
 
 
 def _answer(connection: socket.socket, piece: bytes) -> None:
-    """One request, one answer, then the connection is closed (as werkzeug's server closes every one)."""
+    """One request, one answer, then the connection is closed (a 256 MiB read does not notice one connect)."""
     with connection, connection.makefile("rb") as requests:
         request_line = requests.readline()
         while requests.readline() not in (b"\r\n", b"\n", b""):
