@@ -1,0 +1,147 @@
+"""The blob store's writers: bodies streamed into an upload are written and hashed behind the reading thread (so a
+chunked upload's next PATCH is read while the last one's tail reaches the disk), in order, and a failed write is
+raised, never lost; no writing or hashing thread outlives its upload."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import random
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+import pytest
+
+from ecr_mock._store.blobs import PIPELINE_BUFFERS, READ_CHUNK, BlobStore, BlobWriter
+
+
+def body(data: bytes, seed: int) -> Callable[[bytearray], int]:
+    """A request body's ``readinto``: ``data`` in pieces of random sizes (as a socket hands them out)."""
+    pieces = random.Random(seed)
+    offset = 0
+
+    def readinto(buffer: bytearray) -> int:
+        nonlocal offset
+        count = min(len(buffer), len(data) - offset, pieces.randint(1, READ_CHUNK))
+        buffer[:count] = data[offset : offset + count]
+        offset += count
+        return count
+
+    return readinto
+
+
+def pipeline_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name in ("ecr-mock-write", "ecr-mock-hash")]
+
+
+def spooled(tmp_path: Path) -> list[Path]:
+    return sorted((tmp_path / "uploads").iterdir())
+
+
+def test_many_bodies_reach_the_file_and_the_hash_in_the_order_they_were_read(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path, durable=False)
+    writer = store.writer()
+    rng = random.Random(7)
+    bodies = [rng.randbytes(rng.randint(0, 3 * READ_CHUNK)) for _ in range(20)]
+    bodies.append(rng.randbytes((PIPELINE_BUFFERS + 3) * READ_CHUNK))  # more than the pipeline's buffers hold
+    for number, data in enumerate(bodies):
+        writer.write_from(body(data, number))
+    writer.write(b"and a last piece written directly")
+    everything = b"".join(bodies) + b"and a last piece written directly"
+
+    assert writer.size == len(everything)
+    assert writer.digest == "sha256:" + hashlib.sha256(everything).hexdigest()
+    assert writer.digest_in("sha512") == "sha512:" + hashlib.sha512(everything).hexdigest()
+    blob = writer.commit()
+    assert blob.path is not None and blob.path.read_bytes() == everything
+    assert blob.size == len(everything)
+    assert pipeline_threads() == []
+    assert spooled(tmp_path) == []
+
+
+def test_size_counts_a_body_as_soon_as_it_is_read_and_the_digest_waits_for_its_tail(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path, durable=False)
+    writer = store.writer()
+    data = random.Random(3).randbytes(5 * READ_CHUNK + 17)
+    writer.write_from(body(data, 1))
+    assert writer.size == len(data)  # what a PATCH's Range header reports
+    assert writer.digest == "sha256:" + hashlib.sha256(data).hexdigest()
+    writer.abort()
+    assert pipeline_threads() == []
+    assert spooled(tmp_path) == []
+
+
+class FullDisk:
+    """A spool file that takes ``room`` bytes, then fails as a full disk does."""
+
+    def __init__(self, file: IO[bytes], room: int) -> None:
+        self._file = file
+        self.room = room
+
+    def write(self, data: bytes | memoryview) -> int:
+        if len(data) > self.room:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        self.room -= len(data)
+        return self._file.write(data)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._file, name)
+
+
+def failing(tmp_path: Path, room: int) -> BlobWriter:
+    writer = BlobStore(tmp_path, durable=False).writer()
+    writer._file = FullDisk(writer._file, room)  # type: ignore[arg-type,assignment]
+    return writer
+
+
+def test_a_failed_write_is_raised_by_the_next_body(tmp_path: Path) -> None:
+    writer = failing(tmp_path, room=2 * READ_CHUNK)
+    writer.write_from(body(bytes(4 * READ_CHUNK), 1))  # read whole: the failure happens behind this call
+    for thread in pipeline_threads():
+        thread.join()
+    with pytest.raises(OSError, match="No space left on device"):
+        writer.write_from(body(bytes(READ_CHUNK), 2))
+    writer.abort()
+    assert pipeline_threads() == []
+    assert spooled(tmp_path) == []
+
+
+def test_a_failed_write_is_raised_by_the_digest_and_nothing_is_committed(tmp_path: Path) -> None:
+    writer = failing(tmp_path, room=READ_CHUNK // 2)
+    writer.write_from(body(bytes(3 * READ_CHUNK), 1))
+    with pytest.raises(OSError, match="No space left on device"):
+        _ = writer.digest
+    with pytest.raises(OSError, match="No space left on device"):
+        writer.commit("sha256:" + "0" * 64)
+    with pytest.raises(OSError, match="No space left on device"):
+        writer.write(b"more")
+    writer.abort()
+    assert pipeline_threads() == []
+    assert spooled(tmp_path) == []
+
+
+def test_an_abandoned_upload_leaves_no_thread_and_no_file(tmp_path: Path) -> None:
+    writer = BlobStore(tmp_path, durable=False).writer()
+    for number in range(3):
+        writer.write_from(body(bytes(2 * READ_CHUNK), number))
+    del writer
+    assert pipeline_threads() == []
+    assert spooled(tmp_path) == []
+
+
+def test_in_memory_pieces_are_hashed_behind_the_caller_and_in_order() -> None:
+    store = BlobStore()
+    writer = store.writer()
+    rng = random.Random(11)
+    pieces: list[bytes | memoryview] = [rng.randbytes(2 * READ_CHUNK), memoryview(rng.randbytes(100)), b"x"]
+    pieces += [rng.randbytes(READ_CHUNK + n) for n in range(5)]
+    for piece in pieces:
+        writer.write(piece)
+    everything = b"".join(bytes(piece) for piece in pieces)
+    assert writer.size == len(everything)
+    blob = writer.commit()
+    assert blob.digest == "sha256:" + hashlib.sha256(everything).hexdigest()
+    assert blob.data == everything
+    assert pipeline_threads() == []
