@@ -27,7 +27,7 @@ READ_CHUNK = 1 << 20  # what one read from a blob file hands out, and one read o
 # that a 10 MiB PATCH is read off the socket while its first pieces are still being written
 PIPELINE_BUFFERS = 12
 SPARE_BUFFERS = 2 * PIPELINE_BUFFERS  # kept for the next body (fresh memory costs page faults every PATCH)
-HASH_BEHIND = 1 << 20  # an in-memory write of at least this many bytes (of ``bytes``) is hashed on its own thread
+HASH_BEHIND = 1 << 20  # an in-memory write of at least this many bytes is hashed on a thread of its own
 OTHER_ALGORITHMS = frozenset({"sha384", "sha512"})  # digests the registry API accepts besides sha256
 
 
@@ -112,25 +112,27 @@ class BlobWriter:
             self._hasher.update(data)
             self._file.write(data)
             return
-        self._gather(data)
-        if type(data) is bytes and len(data) >= HASH_BEHIND:
-            # immutable: hashed on a thread of its own while the caller goes on (an in-process UploadLayerPart
-            # returns to botocore, which serialises the next part meanwhile); the next write waits for it
-            self._behind = _Behind(self._hasher, data)
+        kept = self._gather(data)
+        if len(data) >= HASH_BEHIND:
+            # hashed from the upload's own copy, on a thread of its own, while the caller goes on (an in-process
+            # UploadLayerPart returns to botocore, which serialises the next part meanwhile); the next write, and
+            # anything that reads the copy, waits for it. The caller's piece is not held a moment longer.
+            self._behind = _Behind(self._hasher, kept, self.size - len(data), self.size)
         else:
             self._hasher.update(data)
 
-    def _gather(self, data: bytes | memoryview) -> None:
+    def _gather(self, data: bytes | memoryview) -> bytes | io.BytesIO:
         """In memory: one piece kept as it is; from the second on, every piece in one growing buffer, which
-        ``commit`` hands over without a join (never two copies of an upload's bytes at once)."""
-        if self._buffer is not None:
-            self._buffer.write(data)
-        elif not self._pieces:
+        ``commit`` hands over without a join (never two copies of an upload's bytes at once). What now holds
+        the upload's bytes."""
+        if self._buffer is None and not self._pieces:
             self._pieces.append(bytes(data))
-        else:
+            return self._pieces[0]
+        if self._buffer is None:
             self._buffer = io.BytesIO(self._pieces.pop())
             self._buffer.seek(0, io.SEEK_END)
-            self._buffer.write(data)
+        self._buffer.write(data)
+        return self._buffer
 
     def write_from(self, readinto: Callable[[bytearray], int | None]) -> None:
         """Append what ``readinto(buffer)`` delivers until it delivers nothing (a request body's ``readinto``).
@@ -442,16 +444,20 @@ class _Lagging:
 
 
 class _Behind:
-    """One immutable piece hashed on a thread of its own (the writer waits for it before its next piece)."""
+    """Bytes ``start`` to ``end`` of an in-memory upload's copy hashed on a thread of its own; the writer waits
+    for it before it changes or reads the copy."""
 
-    def __init__(self, hasher: hashlib._Hash, data: bytes) -> None:
+    def __init__(self, hasher: hashlib._Hash, kept: bytes | io.BytesIO, start: int, end: int) -> None:
         self.failed: list[BaseException] = []
-        self._thread = threading.Thread(target=self._run, args=(hasher, data), name="ecr-mock-hash", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, args=(hasher, kept, start, end), name="ecr-mock-hash", daemon=True
+        )
         self._thread.start()
 
-    def _run(self, hasher: hashlib._Hash, data: bytes) -> None:
+    def _run(self, hasher: hashlib._Hash, kept: bytes | io.BytesIO, start: int, end: int) -> None:
         try:
-            hasher.update(data)
+            with memoryview(kept) if isinstance(kept, bytes) else kept.getbuffer() as whole, whole[start:end] as piece:
+                hasher.update(piece)
         except BaseException as error:  # raised by wait()
             self.failed.append(error)
 

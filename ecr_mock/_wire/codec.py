@@ -116,7 +116,7 @@ def _lift_blob(body: bytes, blob: _Blob) -> tuple[bytes, bytes] | None:
     plainly shaped so (the member's name found in a key's place, once, its value a string of base64 alone), for
     the usual way to read, or refuse, it. The caller checks that the emptied body decodes the member as empty."""
     key = body.find(blob.key)
-    if key < 0 or body.find(blob.key, key + len(blob.key)) >= 0:
+    if key < 0:
         return None
     before = body[:key].rstrip(_WHITESPACE)
     if not before.endswith((b"{", b",")):  # not in a key's place
@@ -128,7 +128,7 @@ def _lift_blob(body: bytes, blob: _Blob) -> tuple[bytes, bytes] | None:
     if opening >= len(body) or body[opening] != 0x22:  # '"'
         return None
     closing = body.find(b'"', opening + 1)
-    if closing < 0:
+    if closing < 0 or body.find(blob.key, closing) >= 0:  # once: the string between holds no quote, so no key
         return None
     try:
         data = strict_base64(memoryview(body)[opening + 1 : closing])

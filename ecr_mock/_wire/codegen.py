@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import datetime as _dt
 import re
 import sys
@@ -31,6 +32,11 @@ from typing import Any
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
 from ecr_mock._wire import validate as _validate
+
+try:  # SIMD base64 decoding (see strict_base64); without it, the stdlib's
+    import pybase64 as _simd
+except ImportError:  # pragma: no cover - a runtime dependency, but the stdlib still decodes
+    _simd = None  # type: ignore[assignment]
 
 Decoder = Callable[[Any], Any]
 Writer = Callable[[Any, list[str]], None]
@@ -344,7 +350,17 @@ def _blob_decoder(rules: _validate.Rules | None) -> Decoder:
 
 
 def strict_base64(value: str | memoryview) -> bytes:
-    """Base64 decoded, refusing anything else (binascii.Error): from Python 3.11 one pass over the text, which
+    """Base64 decoded, refusing anything else (binascii.Error). pybase64's SIMD decoder first (a 10 MiB layer part:
+    about 4 ms, against binascii's 30-130 ms here); it refuses a few texts the stdlib takes (padding past a whole
+    quantum, ``abcd=``), which ``stdlib_base64`` then decides, so what is accepted, and as what, is the stdlib's."""
+    if _simd is not None:
+        with contextlib.suppress(binascii.Error, ValueError):
+            return _simd.b64decode(value, validate=True)
+    return stdlib_base64(value)
+
+
+def stdlib_base64(value: str | memoryview) -> bytes:
+    """Base64 decoded by the stdlib, refusing anything else (binascii.Error): from Python 3.11 one pass that
     decodes and validates at once, straight from a memoryview; before, a validating pass and a copy first."""
     if sys.version_info >= (3, 11):
         return binascii.a2b_base64(value, strict_mode=True)
