@@ -23,10 +23,8 @@ from pathlib import Path
 from typing import IO
 
 READ_CHUNK = 1 << 20  # what one read from a blob file hands out, and one read of a body being written
-# pieces of one request body in flight between the thread reading it and the threads writing and hashing it: enough
-# that a 10 MiB PATCH is read off the socket while its first pieces are still being written
-PIPELINE_BUFFERS = 12
-SPARE_BUFFERS = 2 * PIPELINE_BUFFERS  # kept for the next body (fresh memory costs page faults every PATCH)
+PIPELINE_BUFFERS = 4  # pieces of a body in flight between the thread reading it and the thread hashing it
+SPARE_BUFFERS = 16  # read buffers kept for the next request body (fresh memory costs page faults every PATCH)
 HASH_BEHIND = 1 << 20  # an in-memory write of at least this many bytes is hashed on a thread of its own
 OTHER_ALGORITHMS = frozenset({"sha384", "sha512"})  # digests the registry API accepts besides sha256
 
@@ -89,7 +87,7 @@ class BlobWriter:
     def __init__(self, store: BlobStore) -> None:
         self._store = store
         self._hasher = hashlib.sha256()
-        self._lagging: _Lagging | None = None  # the writing and hashing threads of a pipelined upload
+        self._lagging: _LaggingHash | None = None  # the hashing thread of a pipelined upload, while it runs
         self._behind: _Behind | None = None  # in memory: the last piece written, being hashed
         self._failure: BaseException | None = None  # what writing or hashing failed with: the upload is broken
         self.size = 0
@@ -107,11 +105,16 @@ class BlobWriter:
         if not data:
             return
         self._settle()  # the bytes before these are hashed first: the hash follows the file's order
-        self.size += len(data)
         if self._file is not None:
+            try:
+                self._file.write(data)
+            except OSError as error:
+                self._failure = error
+                raise
             self._hasher.update(data)
-            self._file.write(data)
+            self.size += len(data)
             return
+        self.size += len(data)
         kept = self._gather(data)
         if len(data) >= HASH_BEHIND:
             # hashed from the upload's own copy, on a thread of its own, while the caller goes on (an in-process
@@ -137,14 +140,13 @@ class BlobWriter:
     def write_from(self, readinto: Callable[[bytearray], int | None]) -> None:
         """Append what ``readinto(buffer)`` delivers until it delivers nothing (a request body's ``readinto``).
 
-        Spooled to a file, the bytes are pipelined: this thread reads each piece straight into one of
-        PIPELINE_BUFFERS buffers and hands it on; a writing thread writes it to the file, then a hashing thread
-        hashes it (reads, writes and hashing all release the GIL). This returns once the body is read: its tail
-        may still be on its way to the file and the hash, so the next request's body (the next PATCH of a chunked
-        upload) arrives meanwhile, without waiting for the disk; the bodies' threads keep their order, and
-        ``size`` counts what was read. ``digest``, ``commit`` and ``abort`` wait for them, and raise what writing
-        failed with (a full disk), as does the next ``write_from``. What arrived before a reading error (a client
-        gone) is kept, written and hashed, as with ``write``.
+        Spooled to a file, the bytes are pipelined: this thread reads each piece straight into one of the writer's
+        PIPELINE_BUFFERS buffers and writes it to the file, while the writer's hashing thread hashes the pieces
+        before it (reads, writes and hashing all release the GIL). The hash may lag behind when this returns: the
+        next request's body (the next PATCH of a chunked upload) arrives while the last one's tail is hashed, and
+        ``digest``, ``commit`` and ``abort`` wait for it. What arrived before an error (a client gone, a full disk)
+        is kept, written and hashed, as with ``write``; a full disk is raised again by every later call (a broken
+        upload is never committed).
         """
         if self._file is None:
             buffers = _spares.take(1)
@@ -154,22 +156,28 @@ class BlobWriter:
             finally:
                 _spares.give(buffers)
             return
-        if self._failure is not None or (self._lagging is not None and self._lagging.failed):
-            self._settle()  # raises what writing the bodies before failed with
-        lagging = self._lagging = _Lagging(self._file, self._hasher, after=self._lagging)
+        if self._failure is not None:
+            raise self._failure
+        lagging = self._lagging = _LaggingHash(self._hasher, after=self._lagging)
+        file = self._file
         buffer = lagging.free.get()
         try:
             while count := readinto(buffer):
+                try:
+                    file.write(memoryview(buffer)[:count])
+                except OSError as error:
+                    self._failure = error
+                    raise
                 self.size += count
-                lagging.pieces.put((buffer, count))
+                lagging.pieces.put((buffer, count))  # only once written: the hash covers exactly what the file holds
                 buffer = lagging.free.get()
         finally:
             lagging.free.put(buffer)
             lagging.close()
 
     def _settle(self) -> None:
-        """Wait until every byte read so far is written and hashed (their threads then end); raise what writing
-        or hashing failed with, now and at every later call (a broken upload is never committed)."""
+        """Wait until every byte written so far is hashed (the hashing threads then end); raise what writing or
+        hashing failed with, now and at every later call (a broken upload is never committed)."""
         for waiting in (self._lagging, self._behind):
             if waiting is not None:
                 try:
@@ -376,69 +384,44 @@ class _Spares:
 _spares = _Spares()
 
 
-class _Lagging:
-    """The writing and hashing threads of one request body: each piece handed to ``pieces`` is written to the
-    file, then hashed, in order, and its buffer handed back to ``free``. Each thread starts by waiting for its
-    counterpart of the body before (``after``), so the bytes reach the file and the hash in the order they were
-    read, and the hash covers exactly what the file holds. After a failed write nothing more is written or
-    hashed (buffers keep coming back) and ``wait`` raises it, here and in every later body's threads. Both end
-    once ``close`` is called and their pieces are done, the buffers going back to the spares: no thread outlives
-    its body, even for an abandoned upload."""
+class _LaggingHash:
+    """The hashing thread of one request body: hashes each piece handed to ``pieces``, in order, and hands its
+    buffer back to ``free``. It starts by waiting for the thread of the body before it (``after``), so a writer's
+    bytes are hashed in the order they were written, and ends once ``close`` is called and the pieces are hashed,
+    its buffers going back to the spares: no thread outlives its body's hashing, even for an abandoned upload."""
 
-    def __init__(self, file: IO[bytes], hasher: hashlib._Hash, after: _Lagging | None) -> None:
+    def __init__(self, hasher: hashlib._Hash, after: _LaggingHash | None) -> None:
         self.pieces: queue.SimpleQueue[tuple[bytearray, int] | None] = queue.SimpleQueue()
-        self._written: queue.SimpleQueue[tuple[bytearray, int] | None] = queue.SimpleQueue()
         self.free: queue.SimpleQueue[bytearray] = queue.SimpleQueue()
         self._buffers = _spares.take(PIPELINE_BUFFERS)
         for buffer in self._buffers:
             self.free.put(buffer)
         self.failed: list[BaseException] = []
-        self._file = file
         self._hasher = hasher
-        self._writing = threading.Thread(target=self._write, args=(after,), name="ecr-mock-write", daemon=True)
-        self._hashing = threading.Thread(target=self._hash, args=(after,), name="ecr-mock-hash", daemon=True)
-        self._writing.start()
-        self._hashing.start()
+        self._thread = threading.Thread(target=self._run, args=(after,), name="ecr-mock-hash", daemon=True)
+        self._thread.start()
 
-    def _write(self, after: _Lagging | None) -> None:
+    def _run(self, after: _LaggingHash | None) -> None:
         if after is not None:
-            after._writing.join()
+            after._thread.join()
             self.failed.extend(after.failed)
-        while (piece := self.pieces.get()) is not None:
-            buffer, count = piece
-            if not self.failed:
-                try:
-                    self._file.write(memoryview(buffer)[:count])
-                except BaseException as error:  # raised by wait()
-                    self.failed.append(error)
-            if self.failed:
-                self.free.put(buffer)
-            else:
-                self._written.put(piece)
-        self._written.put(None)
-
-    def _hash(self, after: _Lagging | None) -> None:
-        if after is not None:
-            after._hashing.join()
-            self.failed.extend(error for error in after.failed if error not in self.failed)
             after = None
-        while (piece := self._written.get()) is not None:
+        while (piece := self.pieces.get()) is not None:
             buffer, count = piece
             try:
                 if not self.failed:
                     self._hasher.update(memoryview(buffer)[:count])
-            except BaseException as error:  # raised by wait()
+            except BaseException as error:  # raised by wait(); buffers keep coming back meanwhile
                 self.failed.append(error)
             self.free.put(buffer)
-        self._writing.join()
         _spares.give(self._buffers)
 
     def close(self) -> None:
-        """No more pieces: the threads end once they have written and hashed those they have."""
+        """No more pieces: the thread ends once it has hashed those it has."""
         self.pieces.put(None)
 
     def wait(self) -> None:
-        self._hashing.join()
+        self._thread.join()
         if self.failed:
             raise self.failed[0]
 
