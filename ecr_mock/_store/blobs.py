@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO
 
 READ_CHUNK = 1 << 20  # what one read from a blob file hands out, and one read of a body being written
-PIPELINE_BUFFERS = 4  # pieces of a body in flight between the thread reading it and the thread hashing it
+PIPELINE_BUFFERS = 8  # pieces of a body in flight between the thread reading it and the thread hashing it
 SPARE_BUFFERS = 16  # read buffers kept for the next request body (fresh memory costs page faults every PATCH)
 HASH_BEHIND = 1 << 20  # an in-memory write of at least this many bytes is hashed on a thread of its own
 OTHER_ALGORITHMS = frozenset({"sha384", "sha512"})  # digests the registry API accepts besides sha256
