@@ -31,7 +31,7 @@ from _manifests import OCI_MANIFEST, Built, blob_content, oci_image, sha256_of
 from _serve_process import REQUEST_TIMEOUT, Client, Launcher, ServeProcess
 from _tools import installed, layout_blobs, oci_layout, require, run
 
-from ecr_mock._store.postgres import DATABASE_SCHEMA
+from ecr_mock._store.postgres import DATABASE_SCHEMA, ROW
 
 DEFAULT_PG_BIN = "/usr/lib/postgresql/15/bin"
 PG_TIMEOUT = 60  # seconds for initdb, and for pg_ctl to start or stop the server
@@ -328,16 +328,36 @@ def test_a_blob_leaves_the_database_with_the_last_repository_holding_it_whicheve
         one.push_blob(name, data)
     other.ecr.delete_repository(repositoryName="fleet/first", force=True)
     assert one.blob("fleet/second", sha256_of(data)) == data
-    assert stored(pair.url) == {"blobs": 1, "chunks": 2, "uploads": 0}
+    rows = -(-len(data) // ROW)  # one upload's rows: ROW bytes each but the last
+    assert stored(pair.url) == {"blobs": 1, "pieces": rows, "chunks": 0, "uploads": 0}
     one.ecr.delete_repository(repositoryName="fleet/second", force=True)
-    assert stored(pair.url) == {"blobs": 0, "chunks": 0, "uploads": 0}
+    assert stored(pair.url) == {"blobs": 0, "pieces": 0, "chunks": 0, "uploads": 0}
+
+
+def test_blob_bytes_are_stored_inline_in_rows_of_one_page(pair: Pair) -> None:
+    one, other = pair.clients
+    one.ecr.create_repository(repositoryName="fleet/inline")
+    data = blob_content("inline", 3 * (1 << 20) + 777)
+    digest = one.push_blob("fleet/inline", data)
+    with psycopg.connect(pair.url, autocommit=True) as connection:
+        row = connection.execute(
+            "SELECT count(*), max(octet_length(data)), pg_relation_size('pieces') / current_setting('block_size')::int,"
+            " (SELECT pg_relation_size(reltoastrelid) FROM pg_class WHERE relname = 'pieces') FROM pieces"
+        ).fetchone()
+    rows = -(-len(data) // ROW)
+    assert row == (rows, ROW, rows, 0)  # a page a row, nothing in TOAST
+    assert other.blob("fleet/inline", digest) == data
+    ranged = other.request("GET", f"/v2/fleet/inline/blobs/{digest}", headers={"Range": f"bytes={ROW - 1}-{3 * ROW}"})
+    assert (ranged.status_code, ranged.content) == (206, data[ROW - 1 : 3 * ROW + 1])
 
 
 def stored(url: str) -> dict[str, int]:
-    """How many rows the blob tables hold."""
+    """How many rows the blob tables hold (those there are)."""
     with psycopg.connect(url, autocommit=True) as connection:
         counts = {}
-        for table in ("blobs", "chunks", "uploads"):
+        for table in ("blobs", "pieces", "chunks", "uploads"):
+            if connection.execute("SELECT to_regclass(%s)", (table,)).fetchone() == (None,):
+                continue
             row = connection.execute(f"SELECT count(*) FROM {table}".encode()).fetchone()
             assert row is not None
             counts[table] = int(row[0])
@@ -362,6 +382,71 @@ def test_a_database_migrated_by_a_newer_ecr_mock_is_refused(launch: Launcher, po
         f"ecr_mock (0.1.0) knows (schema {DATABASE_SCHEMA}): serve it with ecr_mock 9.9.9 or later, or use "
         "another --database"
     )
+
+
+def test_a_schema_1_database_is_migrated_and_serves_its_blobs_and_uploads_as_it_stored_them(
+    launch: Launcher, postgres: Postgres
+) -> None:
+    url = postgres.new_database()
+    first = launch.serve("--database", url).started()
+    client = launch.connect(first.url)
+    client.login()
+    client.ecr.create_repository(repositoryName="fleet/old")
+    blobs = [blob_content("old-big", 2 * (1 << 20) + 4321), blob_content("old-small", 300)]
+    digests = [client.push_blob("fleet/old", blob) for blob in blobs]
+    upload = blob_content("old-upload", (1 << 20) + 2 * ROW + 5)
+    location = client.start_upload("fleet/old")
+    assert client.patch(location, upload[:-1000]).status_code == 202
+    assert first.stop() == 0
+    with psycopg.connect(url, autocommit=True) as connection, connection.transaction():
+        as_schema_1(connection)
+    with psycopg.connect(url, autocommit=True) as connection:
+        row = connection.execute("SELECT count(*) FROM chunks WHERE owner LIKE 'sha256:%'").fetchone()
+        assert row is not None and row[0] >= 3  # the big blob in two rows or more, the small one in one
+        blob_rows = int(row[0])
+    assert stored(url) == {"blobs": 2, "chunks": blob_rows + 2, "uploads": 1}
+
+    servers = [launch.serve("--database", url).started() for _ in range(2)]
+    clients = [launch.connect(server.url) for server in servers]
+    for each in clients:
+        each.login()
+    with psycopg.connect(url, autocommit=True) as connection:
+        rows = connection.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()
+        assert [row[0] for row in rows] == list(range(1, DATABASE_SCHEMA + 1))
+        assert connection.execute("SELECT count(*) FROM blobs WHERE upload IS NULL").fetchone() == (2,)
+    assert stored(url) == {"blobs": 2, "pieces": -(-(len(upload) - 1000) // ROW), "chunks": blob_rows, "uploads": 1}
+    big = 2 * (1 << 20) + 4321
+    for each in clients + clients:  # from the database, then from each server's copy
+        for blob, digest in zip(blobs, digests, strict=True):
+            assert each.blob("fleet/old", digest) == blob
+        ranged = each.request(
+            "GET", f"/v2/fleet/old/blobs/{digests[0]}", headers={"Range": f"bytes={(1 << 20) - 3}-{big - 2}"}
+        )
+        assert (ranged.status_code, ranged.content) == (206, blobs[0][(1 << 20) - 3 : big - 1])
+
+    digest = sha256_of(upload)
+    response = clients[1].request("PUT", with_digest(location, digest), data=upload[-1000:])
+    assert response.status_code == 201, response.text
+    assert clients[0].blob("fleet/old", digest) == upload
+    clients[0].ecr.delete_repository(repositoryName="fleet/old", force=True)
+    assert stored(url) == {"blobs": 0, "pieces": 0, "chunks": 0, "uploads": 0}
+
+
+def as_schema_1(connection: psycopg.Connection[tuple[object, ...]]) -> None:
+    """Store the blobs and uploads as schema 1 did (1 MiB rows of ``chunks`` under the blob's digest, or under
+    ``upload:<key>``), and forget schema 2."""
+    for owner, source in [("b.digest", "blobs b ON b.upload"), ("'upload:' || b.key", "uploads b ON b.key")]:
+        connection.execute(
+            f"INSERT INTO chunks (owner, seq, start, data) SELECT {owner}, p.start / 1048576, min(p.start),"
+            f" string_agg(p.data, ''::bytea ORDER BY p.start) FROM pieces p JOIN {source} = p.upload"
+            f" GROUP BY {owner}, p.start / 1048576".encode()
+        )
+    connection.execute(
+        "UPDATE uploads SET chunks = (SELECT count(*) FROM chunks WHERE owner = 'upload:' || uploads.key)"
+    )
+    connection.execute("DROP TABLE pieces")
+    connection.execute("ALTER TABLE blobs DROP COLUMN upload")
+    connection.execute("DELETE FROM schema_migrations WHERE version > 1")
 
 
 def test_a_database_and_a_data_dir_cannot_both_be_given(launch: Launcher, tmp_path: Path) -> None:

@@ -8,13 +8,18 @@ so changing requests run one at a time across every process: tag moves, immutabi
 replication (they run inside changing requests) are decided once, by the database's order. Its world is saved
 with the next version and committed before the answer is sent. Reads take no lock.
 
-Blobs live in the database too, as rows of at most 1 MiB in ``chunks`` (owner: the blob's digest, or
-``upload:<key>`` while uploaded), streamed in and out, never whole in memory. An upload is a row of ``uploads``
-(its size, locked while a body is appended), so any process can continue it: ``resume(key)`` rebuilds its writer,
-whose digest is then hashed from the rows at the final PUT. Committing an upload renames its rows' owner, in the
-same transaction as the world that names the blob. A blob no saved world names any more is deleted when the
-world that stopped naming it is saved. Each server keeps copies of the blobs it received whole or read once
-(``BlobCache``: a bounded temporary directory), so later pulls of them are sent from the page cache.
+Blobs live in the database too, streamed in and out, never whole in memory: rows of ``pieces`` of at most ``ROW``
+(8,000) bytes, each stored inline in a page of its own (``STORAGE PLAIN``: no TOAST, so every byte is written once
+to the table besides the WAL, and one index entry per 8 KiB), under the key of the upload that wrote them (``upload``,
+``start``: the offset of the row's first byte). An upload is a row of ``uploads`` (its size, locked while a body is
+appended), so any process can continue it: ``resume(key)`` rebuilds its writer, whose digest is then hashed from the
+rows at the final PUT. Committing an upload leaves its rows where they are and adds the row of ``blobs`` that names
+them (``blobs.upload``), in the same transaction as the world that names the blob; a blob stored already keeps its
+rows, and the upload's go. Blobs a schema-1 database held stay as it stored them, 1 MiB rows of ``chunks`` under
+their digest (``blobs.upload`` is NULL), read and deleted there. A blob no saved world names any more is deleted,
+its rows with it, when the world that stopped naming it is saved. Each server keeps copies of the blobs it received
+whole or read once (``BlobCache``: a bounded temporary directory), so later pulls of them are sent from the page
+cache.
 
 Tables are created and migrated on start (``MIGRATIONS``, forward only, recorded in ``schema_migrations``); a
 database migrated by a newer ecr_mock is refused. The database is trusted like a data directory: unpickling runs
@@ -59,7 +64,9 @@ from ecr_mock._store.state import SCHEMA as STATE_SCHEMA
 from ecr_mock._store.world import Transaction
 
 Connection = psycopg.Connection[tuple[Any, ...]]
-CHUNK = READ_CHUNK  # one row of blob bytes
+CHUNK = READ_CHUNK  # schema 1's rows of blob bytes (``chunks``), and the pieces a blob is read in
+ROW = 8_000  # blob bytes in one row of ``pieces``: with its key (32 characters) and start, it fills one 8 KiB page
+ROWS_PER_BUFFER = 131  # rows an upload's buffer holds (about 1 MiB), framed for COPY and sent at once
 MAX_IDLE_CONNECTIONS = 8
 CACHE_BYTES = 2 << 30  # this server's copies of blobs it wrote or read (a temporary directory), at most
 _MIGRATION_LOCK = 0x6563_726D  # pg_advisory_xact_lock key ("ecrm"): one server migrates at a time
@@ -76,15 +83,30 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE chunks ALTER COLUMN data SET STORAGE EXTERNAL",
         "ALTER TABLE world ALTER COLUMN data SET STORAGE EXTERNAL",
     ),
+    (  # 2: blob bytes in rows of one page each, under the upload that wrote them (see the module's docstring)
+        "CREATE TABLE pieces (upload text NOT NULL, start bigint NOT NULL, data bytea NOT NULL,"
+        " PRIMARY KEY (upload, start))",
+        "ALTER TABLE pieces ALTER COLUMN upload SET STORAGE PLAIN, ALTER COLUMN data SET STORAGE PLAIN",
+        "ALTER TABLE blobs ADD COLUMN upload text",  # NULL: the blob's rows are in chunks, under its digest
+        # uploads in progress continue in pieces; blobs stay in chunks (no byte of them is rewritten)
+        "INSERT INTO pieces (upload, start, data) SELECT substr(owner, 8), start + at, substring(data FROM at + 1"
+        f" FOR {ROW}) FROM chunks, generate_series(0, octet_length(data) - 1, {ROW}) AS at"
+        " WHERE owner LIKE 'upload:%'",
+        "DELETE FROM chunks WHERE owner LIKE 'upload:%'",
+    ),
 )
 DATABASE_SCHEMA = len(MIGRATIONS)
-_INSERT_CHUNK = "INSERT INTO chunks (owner, seq, start, data) VALUES (%s, %s, %s, %b)"
-_WRITE_ROWS = "COPY chunks (owner, seq, start, data) FROM STDIN (FORMAT BINARY)"
+_WRITE_ROWS = "COPY pieces (upload, start, data) FROM STDIN (FORMAT BINARY)"
 _COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # binary COPY's header: no flags, no extension
 _COPY_TRAILER = struct.pack("!h", -1)
-_ROW_FIELDS = struct.Struct("!hi")  # a row's field count (4), then its owner's length
-_ROW_REST = struct.Struct("!iiiqi")  # seq and start (length-prefixed), then the data's length
-_READ_ROWS = (
+_ROW_FIELDS = struct.Struct("!hi")  # a row's field count (3), then its upload key's length
+_ROW_REST = struct.Struct("!iqi")  # start (length-prefixed), then the data's length
+_ROW_READ = struct.Struct("!hiqi")  # a row read: its field count (2), start (length-prefixed), the data's length
+_READ_PIECES = (  # a row overlapping [start, end) starts after start - ROW: the range is read from the index
+    "COPY (SELECT start, data FROM pieces WHERE upload = %s AND start < %s AND start > %s ORDER BY start) "
+    "TO STDOUT (FORMAT BINARY)"
+)
+_READ_CHUNKS = (  # schema 1's rows
     "COPY (SELECT start, data FROM chunks WHERE owner = %s AND start < %s AND start + octet_length(data) > %s "
     "ORDER BY seq) TO STDOUT (FORMAT BINARY)"
 )
@@ -390,14 +412,19 @@ class PostgresBlobStore(BlobStore):
         """Store ``data`` unless the database holds its digest (asked every time: a blob object of this process
         may outlive the rows another process deleted)."""
         digest = digest or sha256_digest(data)
+        key = uuid.uuid4().hex
         with self.connection(atomic=True) as connection:
             added = connection.execute(
-                "INSERT INTO blobs (digest, size) VALUES (%s, %s) ON CONFLICT DO NOTHING", (digest, len(data))
+                "INSERT INTO blobs (digest, size, upload) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+                (digest, len(data), key),
             )
-            if added.rowcount:
+            if added.rowcount and data:
                 view = memoryview(data)
-                for seq, start in enumerate(range(0, len(data), CHUNK)):
-                    connection.execute(_INSERT_CHUNK, (digest, seq, start, view[start : start + CHUNK]))
+                with connection.cursor() as cursor:
+                    cursor.executemany(
+                        "INSERT INTO pieces (upload, start, data) VALUES (%s, %s, %b)",
+                        [(key, start, view[start : start + ROW]) for start in range(0, len(data), ROW)],
+                    )
         return self.adopt(digest, len(data))
 
     def adopt(self, digest: str, size: int) -> Blob:
@@ -428,26 +455,78 @@ class PostgresBlobStore(BlobStore):
             candidates = set(gone) | set(self._live.keys()) if named is not None else set(gone) - set(self._live)
         digests = sorted(candidates - (named or set()))
         if digests:
-            connection.execute("DELETE FROM blobs WHERE digest = ANY(%s::text[])", (digests,))
-            connection.execute("DELETE FROM chunks WHERE owner = ANY(%s::text[])", (digests,))
+            deleted = connection.execute(
+                "DELETE FROM blobs WHERE digest = ANY(%s::text[]) RETURNING upload", (digests,)
+            ).fetchall()
+            keys = sorted(str(row[0]) for row in deleted if row[0] is not None)
+            if keys:
+                connection.execute("DELETE FROM pieces WHERE upload = ANY(%s::text[])", (keys,))
+            connection.execute("DELETE FROM chunks WHERE owner = ANY(%s::text[])", (digests,))  # schema 1's
         return len(digests)
 
-    def read(self, owner: str, start: int, end: int) -> Iterator[bytes]:
-        """The bytes of ``owner`` from ``start`` up to ``end``, a row at a time, streamed by one ``COPY`` (one
-        snapshot: a blob deleted meanwhile is still read to its end)."""
+    def read(self, digest: str, start: int, end: int) -> Iterator[bytes]:
+        """The bytes of the blob ``digest`` from ``start`` up to ``end``, in pieces of about READ_CHUNK, streamed
+        by one ``COPY`` in one snapshot (a blob deleted meanwhile is still read to its end)."""
         if end <= start:
             return
-        with (
-            self.connection() as connection,
-            connection.cursor() as cursor,
-            cursor.copy(_READ_ROWS, (owner, end, start)) as copy,
-        ):
-            copy.set_types(["int8", "bytea"])
-            for first, piece in copy.rows():
-                if first >= start and first + len(piece) <= end:
-                    yield piece
-                else:
-                    yield piece[max(start - first, 0) : end - first]
+        with self._snapshot() as connection:
+            row = connection.execute("SELECT upload FROM blobs WHERE digest = %s", (digest,)).fetchone()
+            if row is None:
+                return
+            if row[0] is None:  # stored by schema 1
+                yield from _copied(connection, _READ_CHUNKS, (digest, end, start), start, end)
+            else:
+                yield from _copied(connection, _READ_PIECES, (row[0], end, start - ROW), start, end)
+
+    def read_upload(self, key: str, start: int, end: int) -> Iterator[bytes]:
+        """The bytes of the upload ``key`` from ``start`` up to ``end``, as ``read`` hands them out."""
+        if end <= start:
+            return
+        with self.connection() as connection:
+            yield from _copied(connection, _READ_PIECES, (key, end, start - ROW), start, end)
+
+    @contextlib.contextmanager
+    def _snapshot(self) -> Iterator[Connection]:
+        """The current request's connection (a changing request: no blob is deleted while it holds the world
+        row), else a pooled one in a read-only transaction whose statements see one snapshot."""
+        current: Connection | None = getattr(self._request, "connection", None)
+        if current is not None:
+            yield current
+            return
+        with self.pool.connection() as connection, connection.transaction():
+            connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield connection
+
+
+def _copied(connection: Connection, query: str, params: tuple[object, ...], start: int, end: int) -> Iterator[bytes]:
+    """The rows (start, data) a binary ``COPY ... TO STDOUT`` sends, in order, cut to ``start`` up to ``end`` and
+    joined into pieces of about READ_CHUNK (a row of ``pieces`` is a few KiB: one send or write each would cost
+    more than the join). Parsed here: PostgreSQL sends every row as one message (the first after the header)."""
+    gathered: list[memoryview] = []
+    size = 0
+    with connection.cursor() as cursor, cursor.copy(query, params) as copy:
+        at_header = True
+        for message in copy:
+            view = memoryview(message)
+            at = len(_COPY_SIGNATURE) if at_header else 0
+            at_header = False
+            while at < len(view):
+                if view[at : at + len(_COPY_TRAILER)] == _COPY_TRAILER:
+                    break
+                fields, _, first, length = _ROW_READ.unpack_from(view, at)
+                at += _ROW_READ.size
+                if fields != 2 or at + length > len(view):
+                    raise DatabaseError(f"an unexpected row from the database ({fields} fields, {length} bytes)")
+                low, high = max(start - first, 0), min(end - first, length)
+                if high > low:
+                    gathered.append(view[at + low : at + high])
+                    size += high - low
+                at += length
+            if size >= READ_CHUNK:
+                yield b"".join(gathered)
+                gathered, size = [], 0
+    if gathered:
+        yield b"".join(gathered)
 
 
 class PostgresBlobWriter(BlobWriter):
@@ -458,7 +537,6 @@ class PostgresBlobWriter(BlobWriter):
     def __init__(self, store: PostgresBlobStore, key: str, fresh: bool) -> None:
         self._shared = store
         self.resume_key = key
-        self._owner = f"upload:{key}"
         self._running: Any = hashlib.sha256() if fresh else None  # covers the first ``_hashed`` bytes
         self._hashed = 0
         self._copy: CacheFill | None = None  # while this writer alone appended: a copy for this server's cache
@@ -491,8 +569,8 @@ class PostgresBlobWriter(BlobWriter):
         self._append(piece)
 
     def _append(self, next_piece: Callable[[], bytes | memoryview]) -> None:
-        """Append pieces (until an empty one, or the end) as rows of CHUNK bytes, under the upload row's lock:
-        this thread reads and hashes while ``_Rows`` inserts the row before. What arrived before an error is kept,
+        """Append pieces (until an empty one, or the end) as rows of ROW bytes, under the upload row's lock:
+        this thread reads and hashes while ``_Rows`` inserts the buffer before. What arrived before an error is kept,
         and the error raised after."""
         failure: Exception | None = None
         with self._shared.connection(atomic=True) as connection:
@@ -505,16 +583,16 @@ class PostgresBlobWriter(BlobWriter):
             if size != self._hashed:
                 self._running = None  # another process appended: hash from the rows at the end
                 self._drop_copy()
-            rows = _Rows(connection, self._owner, size, int(row[1]), self._copy)
+            rows = _Rows(connection, self.resume_key, size, int(row[1]), self._copy)
             buffer, filled = rows.free(), 0
             try:
                 while piece := _next(next_piece):
                     view, offset = memoryview(piece), 0
                     while offset < len(view):
-                        take = min(len(view) - offset, CHUNK - filled)
+                        take = min(len(view) - offset, rows.capacity - filled)
                         buffer[filled : filled + take] = view[offset : offset + take]
                         filled, offset = filled + take, offset + take
-                        if filled == CHUNK:
+                        if filled == rows.capacity:
                             self._keep(buffer, filled)
                             rows.insert(buffer, filled)
                             buffer, filled = rows.free(), 0
@@ -557,7 +635,7 @@ class PostgresBlobWriter(BlobWriter):
         if algorithm == "sha256" and self._running is not None and self._hashed == size:
             return "sha256:" + str(self._running.hexdigest())
         hasher = hashlib.new(algorithm)
-        for piece in self._shared.read(self._owner, 0, size):
+        for piece in self._shared.read_upload(self.resume_key, 0, size):
             hasher.update(piece)
         return f"{algorithm}:{hasher.hexdigest()}"
 
@@ -565,15 +643,20 @@ class PostgresBlobWriter(BlobWriter):
         digest = digest or self.digest
         size = self.size
         with self._shared.connection(atomic=True) as connection:
-            connection.execute("SELECT 1 FROM uploads WHERE key = %s FOR UPDATE", (self.resume_key,))
-            added = connection.execute(
-                "INSERT INTO blobs (digest, size) VALUES (%s, %s) ON CONFLICT DO NOTHING", (digest, size)
-            )
-            if added.rowcount:
-                connection.execute("UPDATE chunks SET owner = %s WHERE owner = %s", (digest, self._owner))
-            else:  # stored already: this copy goes
-                connection.execute("DELETE FROM chunks WHERE owner = %s", (self._owner,))
-            connection.execute("DELETE FROM uploads WHERE key = %s", (self.resume_key,))
+            key = self.resume_key
+            locked = connection.execute("SELECT 1 FROM uploads WHERE key = %s FOR UPDATE", (key,)).fetchone()
+            if locked is None:  # finished by another process (its rows may be the blob's now), or cancelled
+                found = connection.execute("SELECT 1 FROM blobs WHERE digest = %s", (digest,)).fetchone()
+                if found is None:
+                    raise ValueError(f"the upload {key} is gone: it was completed or cancelled")
+            else:
+                added = connection.execute(
+                    "INSERT INTO blobs (digest, size, upload) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+                    (digest, size, key),
+                )
+                if not added.rowcount:  # stored already: this copy goes
+                    connection.execute("DELETE FROM pieces WHERE upload = %s", (key,))
+                connection.execute("DELETE FROM uploads WHERE key = %s", (key,))
         if self._copy is not None and self._running is not None and self._hashed == size:
             self._copy.done(digest, size)
             self._copy = None
@@ -583,8 +666,9 @@ class PostgresBlobWriter(BlobWriter):
     def abort(self) -> None:
         self._drop_copy()
         with self._shared.connection(atomic=True) as connection:
-            connection.execute("DELETE FROM chunks WHERE owner = %s", (self._owner,))
-            connection.execute("DELETE FROM uploads WHERE key = %s", (self.resume_key,))
+            gone = connection.execute("DELETE FROM uploads WHERE key = %s", (self.resume_key,))
+            if gone.rowcount:  # else finished or cancelled already: its rows are not this writer's to delete
+                connection.execute("DELETE FROM pieces WHERE upload = %s", (self.resume_key,))
 
     def __del__(self) -> None:  # the upload belongs to the database (another process may continue it); not the copy
         with contextlib.suppress(Exception):
@@ -592,20 +676,22 @@ class PostgresBlobWriter(BlobWriter):
 
 
 class _Rows:
-    """Rows of one owner inserted on ``connection`` by a thread of its own, in order, while the caller reads and
-    hashes the next buffer; a third thread writes each buffer sent to this server's copy of the blob, if any, before
-    the buffer is free again (reading, hashing, the database's work and the copy overlap)."""
+    """Rows of one upload inserted on ``connection`` by a thread of its own, in order, while the caller reads and
+    hashes the next buffer (``capacity`` bytes: ROWS_PER_BUFFER rows); a third thread writes each buffer sent to this
+    server's copy of the blob, if any, before the buffer is free again (reading, hashing, the database's work and
+    the copy overlap)."""
 
     BUFFERS = 4
+    capacity = ROWS_PER_BUFFER * ROW
 
-    def __init__(self, connection: Connection, owner: str, size: int, count: int, copy: CacheFill | None) -> None:
+    def __init__(self, connection: Connection, key: str, size: int, count: int, copy: CacheFill | None) -> None:
         self._connection = connection
-        encoded = owner.encode()
-        self._owner = _ROW_FIELDS.pack(4, len(encoded)) + encoded
+        encoded = key.encode()
+        self._prefix = _ROW_FIELDS.pack(3, len(encoded)) + encoded
         self.size, self.count = size, count
         self._free: queue.SimpleQueue[bytearray] = queue.SimpleQueue()
         for _ in range(self.BUFFERS):
-            self._free.put(bytearray(CHUNK))
+            self._free.put(bytearray(self.capacity))
         self._rows: queue.SimpleQueue[tuple[bytearray, int] | None] = queue.SimpleQueue()
         self._sent: queue.SimpleQueue[tuple[bytearray, int] | None] | None = (
             None if copy is None else queue.SimpleQueue()
@@ -647,17 +733,20 @@ class _Rows:
                 self._sent.put(None)
 
     def _send(self) -> None:
+        """Each buffer framed as rows (a row's header, then its bytes) into one block, then freed while the block
+        goes to libpq in one ``write``."""
+        framed = bytearray(ROWS_PER_BUFFER * (len(self._prefix) + _ROW_REST.size + ROW))
         with self._connection.cursor() as cursor, cursor.copy(_WRITE_ROWS) as copy:
             copy.write(_COPY_SIGNATURE)
             while (row := self._rows.get()) is not None:
                 buffer, length = row
-                copy.write(self._owner + _ROW_REST.pack(4, self.count, 8, self.size, length))
-                copy.write(memoryview(buffer)[:length])
-                self.size, self.count = self.size + length, self.count + 1
+                used = _frame(framed, self._prefix, self.size, memoryview(buffer)[:length])
+                self.size, self.count = self.size + length, self.count + -(-length // ROW)
                 if self._sent is None:
                     self._free.put(buffer)
                 else:
                     self._sent.put(row)
+                copy.write(memoryview(framed)[:used])
             copy.write(_COPY_TRAILER)
 
     def _keep(self, copy: CacheFill) -> None:
@@ -669,6 +758,21 @@ class _Rows:
             if copy.written > copy.limit:
                 copy.abandon()
             self._free.put(buffer)
+
+
+def _frame(out: bytearray, prefix: bytes, start: int, data: memoryview) -> int:
+    """``data`` written into ``out`` as binary COPY rows of ``pieces`` (``prefix``: the field count and the upload
+    key), of ROW bytes each but the last, the first at offset ``start`` of the upload; the length written."""
+    at = 0
+    for offset in range(0, len(data), ROW):
+        piece = data[offset : offset + ROW]
+        header = at + len(prefix)
+        out[at:header] = prefix
+        _ROW_REST.pack_into(out, header, 8, start + offset, len(piece))
+        at = header + _ROW_REST.size
+        out[at : at + len(piece)] = piece
+        at += len(piece)
+    return at
 
 
 def _next(next_piece: Callable[[], bytes | memoryview]) -> bytes | memoryview:
@@ -832,10 +936,23 @@ class SharedWorld:
         }
         connection.execute("DELETE FROM blobs WHERE NOT (digest = ANY(%s::text[]))", (sorted(blobs),))
         connection.execute("DELETE FROM uploads WHERE NOT (key = ANY(%s::text[]))", (sorted(uploads),))
-        connection.execute(
-            "DELETE FROM chunks WHERE NOT EXISTS (SELECT 1 FROM blobs WHERE digest = owner) "
-            "AND NOT EXISTS (SELECT 1 FROM uploads WHERE 'upload:' || key = owner)"
-        )
+        connection.execute("DELETE FROM chunks WHERE NOT EXISTS (SELECT 1 FROM blobs WHERE digest = owner)")
+        connection.execute(_REMOVE_UNNAMED_PIECES)
+
+
+_REMOVE_UNNAMED_PIECES = """
+WITH RECURSIVE owners (upload) AS (  -- each key of pieces once, from the index (no row's bytes are read)
+    (SELECT upload FROM pieces ORDER BY upload LIMIT 1)
+    UNION ALL
+    SELECT (SELECT upload FROM pieces WHERE upload > owners.upload ORDER BY upload LIMIT 1)
+    FROM owners WHERE owners.upload IS NOT NULL
+)
+DELETE FROM pieces WHERE upload IN (
+    SELECT upload FROM owners WHERE upload IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM blobs WHERE blobs.upload = owners.upload)
+    AND NOT EXISTS (SELECT 1 FROM uploads WHERE uploads.key = owners.upload)
+)
+"""
 
 
 def _version() -> str:
