@@ -8,11 +8,25 @@ def test_push():
     ...
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ecr_mock._activation import intercept as _intercept
 from ecr_mock._activation.mock import EcrMock, mock_ecr
-from ecr_mock._errors import EcrError
+
+if TYPE_CHECKING:
+    from ecr_mock._errors import EcrError
 
 __version__ = "0.1.0"
 __all__ = ["EcrError", "EcrMock", "__version__", "mock_ecr"]
 
 _intercept.install()
+
+
+def __getattr__(name: str) -> Any:
+    """``EcrError`` loads when first asked for, with the errors it is the base of: ``import ecr_mock`` loads only
+    what activating a mock needs (the backend, the protocol layer and the errors come with the first call)."""
+    if name == "EcrError":
+        from ecr_mock._errors import EcrError
+
+        return EcrError
+    raise AttributeError(f"module 'ecr_mock' has no attribute {name!r}")

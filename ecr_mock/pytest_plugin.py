@@ -3,15 +3,18 @@ project-wide ini options, and the session summary of default-mode leniencies."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
 from ecr_mock import _config
 from ecr_mock._activation.mock import EcrMock
-from ecr_mock._backend import leniency as _leniency
+
+if TYPE_CHECKING:
+    from ecr_mock._backend.leniency import Tally
 
 MARKER = "ecr_mock"
 _WORKER_KEY = "ecr_mock_leniencies"
@@ -60,22 +63,24 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     """On an xdist worker: hand this process's tally to the controller, which prints the summary."""
     output = getattr(session.config, "workeroutput", None)
     if output is not None:
-        output[_WORKER_KEY] = {kind: (t.count, asdict(t.example)) for kind, t in _leniency.TALLY.items()}
+        output[_WORKER_KEY] = {kind: (t.count, asdict(t.example)) for kind, t in _tally().items()}
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: Any) -> None:
     """On the xdist controller: add a worker's tally to this process's."""
     for kind, (count, example) in getattr(node, "workeroutput", {}).get(_WORKER_KEY, {}).items():
-        tally = _leniency.TALLY.get(kind)
+        from ecr_mock._backend import leniency
+
+        tally = leniency.TALLY.get(kind)
         if tally is None:
-            _leniency.TALLY[kind] = _leniency.Tally(count, _leniency.Leniency(**example))
+            leniency.TALLY[kind] = leniency.Tally(count, leniency.Leniency(**example))
         else:
             tally.count += count
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    tally = _leniency.TALLY
+    tally = _tally()
     if not tally or hasattr(config, "workeroutput"):
         return
     total = sum(t.count for t in tally.values())
@@ -88,3 +93,10 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.write_line(
             f"  {kind}: {entry.count} call{'s' if entry.count != 1 else ''}, e.g. {entry.example}"
         )
+
+
+def _tally() -> dict[str, Tally]:
+    """This process's leniency tally: empty while no mock has started (the backend, which keeps it, loads with
+    the first activation, so importing the plugin stays cheap)."""
+    leniency = sys.modules.get("ecr_mock._backend.leniency")
+    return {} if leniency is None else cast("dict[str, Tally]", leniency.TALLY)

@@ -7,6 +7,8 @@ import asyncio
 import inspect
 import json
 import os
+import subprocess
+import sys
 import unittest
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -728,3 +730,20 @@ def test_operation_without_handler_raises_not_implemented(monkeypatch: pytest.Mo
             client.get_registry_policy()
         assert _state.current() is not None  # the mock is still up and answering
         assert names(client) == []
+
+
+def test_importing_ecr_mock_loads_what_activation_needs_and_no_more() -> None:
+    """The backend, the protocol layer, the errors and the requests hook load with the first mock, not with the
+    import (every test collection pays the import); each is there once a mock has started."""
+    heavy = ("ecr_mock._backend", "ecr_mock._wire.protocol", "ecr_mock._errors", "ecr_mock._activation.requests_hook")
+    code = (
+        "import sys, boto3, ecr_mock\n"
+        f"heavy = {heavy!r}\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+        "with ecr_mock.mock_ecr():\n"
+        "    boto3.client('ecr', region_name='us-east-1').describe_repositories()\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+        "print(ecr_mock.EcrError.__module__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.splitlines() == ["[]", str(sorted(heavy)), "ecr_mock._errors.base"]

@@ -12,9 +12,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 from ecr_mock import _config
-from ecr_mock._activation import push as _push
 from ecr_mock._activation import state as _state
-from ecr_mock._backend import leniency as _leniency
 
 if TYPE_CHECKING:
     import unittest
@@ -96,7 +94,9 @@ class EcrMock:
             behaviour = dataclasses.replace(behaviour, durations=self._durations)
         activation = _state.push(_config.account_for(self._account_id), behaviour)
         self._activations.append(activation)
-        self._leniencies = _leniency.records_of(activation.backends)
+        from ecr_mock._backend import leniency  # loaded with the backend, by the first activation
+
+        self._leniencies = leniency.records_of(activation.backends)
         return self
 
     def stop(self) -> None:
@@ -163,9 +163,11 @@ class EcrMock:
         (or manifest list) of them; the digest returned is the index's. Valid in both modes. ``region`` defaults
         to the mock's default region, ``account_id`` to the mock's.
         """
+        from ecr_mock._activation import push  # fabricating images (gzip, tar) loads when first asked for
+
         registry = self.backend(region or _state.default_region(), account_id)
         with self.backends.lock:
-            return _push.push_image(
+            return push.push_image(
                 registry, repository, tag=tag, layers=layers, seed=str(seed), kind=media_type, platforms=platforms
             )
 

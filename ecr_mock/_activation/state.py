@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ecr_mock._activation.environ import EnvironmentPatch
-from ecr_mock._activation.requests_hook import RequestsHook
 from ecr_mock._activation.sessions import DefaultSessions
 from ecr_mock._config import DEFAULT_REGION, Behaviour
 
 if TYPE_CHECKING:
+    from ecr_mock._activation.requests_hook import RequestsHook
     from ecr_mock._backend import Backends
     from ecr_mock._server.serving import Server
 
@@ -49,6 +49,7 @@ def push(account_id: str, behaviour: Behaviour) -> Activation:
         if _stack:
             backends = _stack[0].backends
         else:
+            from ecr_mock._activation.requests_hook import RequestsHook
             from ecr_mock._backend import Backends  # the backend loads with the first activation
 
             backends = Backends(behaviour)
