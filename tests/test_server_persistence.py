@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import base64
 import json
+import pickle
 import signal
 import sqlite3
 import threading
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,8 @@ from werkzeug.test import Client as WsgiClient
 import ecr_mock
 from ecr_mock import _config
 from ecr_mock._backend import Backends
+from ecr_mock._domain.manifest import Manifest, ManifestMore
+from ecr_mock._domain.repository import ARCHIVED, Image, ImageMore
 from ecr_mock._server.app import App, ServerSettings
 from ecr_mock._store import state
 from ecr_mock._store.blobs import BlobStore
@@ -491,3 +495,50 @@ def test_a_loaded_registry_follows_the_behaviour_it_is_loaded_with(tmp_path: Pat
     saved.close()
     assert loaded is not None and loaded.behaviour is _config.DEFAULT
     assert loaded.endpoint is None and loaded.on_registry_use is None
+
+
+class _SavedAs:
+    """Pickles as an object of ``cls`` whose slots held ``slots``: what an earlier layout of the class saved."""
+
+    def __init__(self, cls: type, slots: dict[str, Any]) -> None:
+        self.cls, self.slots = cls, slots
+
+    def __reduce_ex__(self, protocol: object) -> tuple[Any, ...]:
+        return (object.__new__, (self.cls,), (None, self.slots))
+
+
+def test_an_image_saved_with_its_manifest_apart_loads_as_the_same_image() -> None:
+    """Before an image held its manifest's facts in its own slots, it kept them in a ``Manifest`` of its own (with
+    a ``ManifestMore`` for the rare ones), its tags as a tuple, and an ``ImageMore`` without the manifest's facts."""
+    subject, child = "sha256:" + "1" * 64, "sha256:" + "2" * 64
+    facts = ManifestMore((child,), subject, "application/x-sig", {"k": "v"})
+    manifest = Manifest('{"schemaVersion":2}', "sha256:" + "3" * 64, OCI_MANIFEST, "application/x-config", facts)
+    pulled = datetime(2026, 1, 2, tzinfo=timezone.utc)
+    old_more = _SavedAs(ImageMore, {"last_pull": pulled, "last_archived_at": None, "scan": None, "signing": None})
+    saved = {"manifest": manifest, "pushed": 5.0, "size": 7, "tags": ("a", "b"), "status": ARCHIVED, "seq": 3}
+    image = pickle.loads(pickle.dumps(_SavedAs(Image, {**saved, "more": old_more}), protocol=state.PICKLE_PROTOCOL))
+    assert isinstance(image, Image) and image.manifest is image
+    assert (image.text, image.digest, image.media_type, image.config_media_type) == (
+        manifest.text,
+        manifest.digest,
+        OCI_MANIFEST,
+        "application/x-config",
+    )
+    assert (image.children, image.subject, image.artifact_type, image.annotations) == (
+        (child,),
+        subject,
+        "application/x-sig",
+        {"k": "v"},
+    )
+    assert (image.pushed, image.size, image.tags, image.status, image.seq) == (5.0, 7, ("a", "b"), ARCHIVED, 3)
+    assert (image.last_pull, image.last_activated_at, image.active_from) == (pulled, None, None)
+    assert image.text_size == len(manifest.text)
+
+    bare = Manifest("{}", "sha256:" + "4" * 64, OCI_MANIFEST, None)
+    plain = _SavedAs(Image, {**saved, "manifest": bare, "more": None})
+    again = pickle.loads(pickle.dumps(plain, protocol=state.PICKLE_PROTOCOL))
+    assert (again.more, again.children, again.subject, again.tags) == (None, (), None, ("a", "b"))
+    again.tags = ("a",)
+    assert again.tagged == "a" and again.tags == ("a",)  # one tag is held as itself
+    same = pickle.loads(pickle.dumps(again, protocol=state.PICKLE_PROTOCOL))
+    assert (same.digest, same.tags, same.more, same.seq) == (again.digest, ("a",), None, 3)

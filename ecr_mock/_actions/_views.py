@@ -228,7 +228,7 @@ def referrer(image: Image) -> dict[str, Any]:
         "digest": image.digest,
         "mediaType": manifest.media_type,
         "artifactType": referrer_artifact_type(image),
-        "size": manifest.size,
+        "size": manifest.text_size,
         "annotations": manifest.annotations,
         "artifactStatus": image.status,
     }

@@ -190,7 +190,7 @@ class DistributionOps(ImageOps, LayerOps):
             kind = _artifact_type(image.manifest)
             if artifact_type is None or kind == artifact_type:
                 manifest = image.manifest
-                found.append(Referrer(digest, manifest.media_type, manifest.size, kind, manifest.annotations))
+                found.append(Referrer(digest, manifest.media_type, manifest.text_size, kind, manifest.annotations))
         return found
 
 

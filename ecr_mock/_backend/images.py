@@ -337,10 +337,9 @@ class ImageOps(RegistryBase):
         return page(images, max_results or _config.DEFAULT_REFERRERS_PAGE_SIZE, listing)
 
 
-_TAGS = operator.attrgetter("tags")
-_DIGEST_OF = operator.attrgetter("manifest.digest")
-_FIRST = operator.itemgetter(0)
-_JUST_ONE = {1}
+_TAGGED = operator.attrgetter("tagged")
+_DIGEST_OF = operator.attrgetter("digest")
+_JUST_ONE = {str}  # an image's one tag is held as itself (Image.tagged)
 
 
 def _one_tag_each(
@@ -350,10 +349,10 @@ def _one_tag_each(
     pair per image, taken from a slice of the order in C; None when some image has another number of tags."""
     images = repository.images.page_from(seq, limit + 1)
     after = images.pop() if len(images) > limit else None  # the first image of the next page
-    tags = list(map(_TAGS, images))
-    if images and set(map(len, tags)) != _JUST_ONE:
+    tags = list(map(_TAGGED, images))
+    if images and set(map(type, tags)) != _JUST_ONE:
         return None
-    pairs: list[tuple[str, str | None]] = list(zip(map(_DIGEST_OF, images), map(_FIRST, tags), strict=True))
+    pairs: list[tuple[str, str | None]] = list(zip(map(_DIGEST_OF, images), tags, strict=True))
     if after is not None:
         return pairs, _paging.encode(repository.listing("images"), after.seq, 0)
     return pairs, None

@@ -12,7 +12,7 @@ import hashlib
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from ecr_mock._errors import InvalidParameterException
 from ecr_mock._wire import jsonio as _jsonio
@@ -64,6 +64,20 @@ class Blobs(NamedTuple):
     layers: tuple[Descriptor, ...]
 
 
+class Rare(Protocol):
+    """What few manifests carry, as ``Manifest.more`` holds it: a ``ManifestMore``, or an image's ``ImageMore``
+    (which holds its manifest's rare facts beside the image's own)."""
+
+    @property
+    def children(self) -> tuple[str, ...]: ...
+    @property
+    def subject(self) -> str | None: ...
+    @property
+    def artifact_type(self) -> str | None: ...
+    @property
+    def annotations(self) -> dict[str, str] | None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class ManifestMore:
     """What few manifests carry: an index's children, an OCI 1.1 subject and artifactType, annotations."""
@@ -78,13 +92,14 @@ class ManifestMore:
 class Manifest:
     """The facts one manifest carries (never changed once read). ``text`` is kept verbatim: its bytes are the
     digest. Not a frozen dataclass only because those build more slowly, on every push. What few manifests
-    carry is in ``more`` (None for most: four slots fewer on every image)."""
+    carry is in ``more`` (None for most: four slots fewer on every image). A stored image is a ``Manifest``
+    itself (``repository.Image``): one object an image, its manifest's facts in its own slots."""
 
     text: str
     digest: str
     media_type: str
     config_media_type: str | None
-    more: ManifestMore | None = None
+    more: Rare | None = None
 
     @property
     def children(self) -> tuple[str, ...]:
@@ -126,7 +141,9 @@ class Manifest:
         return layers if config is None else (config, *layers)
 
     @property
-    def size(self) -> int:
+    def text_size(self) -> int:
+        """The manifest's size in bytes (its UTF-8 text): what a descriptor of it says. Not ``size``, which an
+        image (a ``Manifest`` too) keeps for ECR's image size."""
         return len(self.text.encode("utf-8"))
 
 

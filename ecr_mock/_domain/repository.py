@@ -68,9 +68,14 @@ UNCOUNTED = 32  # images whose blobs may wait to be counted: what the next layer
 
 @dataclass(slots=True, eq=False)
 class ImageMore:
-    """What few images have (a pull, archive and restore times, a scan, replication and signing states), kept
-    apart so that every other image is six slots smaller."""
+    """What few images have (a pull, archive and restore times, a scan, replication and signing states), and
+    what few manifests carry (an index's children, a subject, an artifactType, annotations), kept apart so that
+    every other image is ten slots smaller."""
 
+    children: tuple[str, ...] = ()  # the manifest's rare facts, as its ManifestMore said them
+    subject: str | None = None
+    artifact_type: str | None = None
+    annotations: dict[str, str] | None = None
     last_pull: datetime | None = None
     last_archived_at: datetime | None = None
     last_activated_at: datetime | None = None
@@ -79,16 +84,85 @@ class ImageMore:
     replication: dict[tuple[str, str], tuple[str, str | None]] | None = None  # destination -> (status, failure)
     signing: dict[str, datetime] | None = None  # signing profile ARN -> when its signature is complete
 
+    def __setstate__(self, state: tuple[None, dict[str, Any]]) -> None:
+        """Saved state, also of a version whose ImageMore had no manifest facts (they were its manifest's)."""
+        ImageMore.__init__(self)  # every slot its default first
+        for name, value in state[1].items():
+            setattr(self, name, value)
 
-@dataclass(slots=True, eq=False)
-class Image:
-    manifest: Manifest
+
+def _image_more(manifest: Manifest) -> ImageMore | None:
+    """An image's ``more`` for its manifest's rare facts: None when it has none (most)."""
+    rare = manifest.more
+    if rare is None:
+        return None
+    children, subject, artifact_type, annotations = rare.children, rare.subject, rare.artifact_type, rare.annotations
+    if not children and subject is None and artifact_type is None and annotations is None:
+        return None  # an image's more with only the image's own facts
+    return ImageMore(children, subject, artifact_type, annotations)
+
+
+class Image(Manifest):
+    """An image: its manifest's facts in its own slots (an image is its ``manifest``: one object each, not two)
+    and what ECR keeps of the push. A tag is held as itself, several in a tuple (``tags`` reads either)."""
+
+    __slots__ = ("pushed", "seq", "size", "status", "tagged")
+
+    more: ImageMore | None  # made when one of its fields is first set (read them through the properties)
     pushed: float  # epoch seconds of the first push (a float: half a datetime's memory, for every image)
-    size: int
-    tags: tuple[str, ...] = ()  # in the order they were attached (a tuple: most images never change tags)
-    status: str = ACTIVE  # ACTIVE | ARCHIVED | ACTIVATING
-    seq: int = 0
-    more: ImageMore | None = None  # made when one of its fields is first set (read them through the properties)
+    size: int  # ECR's image size (the manifest's own is ``text_size``)
+    tagged: str | tuple[str, ...]  # the image's one tag, else its tags (none, several) in the order attached
+    status: str  # ACTIVE | ARCHIVED | ACTIVATING
+    seq: int
+
+    def __init__(self, manifest: Manifest, pushed: float, size: int) -> None:
+        self.text = manifest.text
+        self.digest = manifest.digest
+        self.media_type = manifest.media_type
+        self.config_media_type = manifest.config_media_type
+        self.more = None if manifest.more is None else _image_more(manifest)
+        self.pushed = pushed
+        self.size = size
+        self.tagged = ()
+        self.status = ACTIVE
+        self.seq = 0
+
+    def __repr__(self) -> str:
+        return f"Image(digest={self.digest!r}, tags={self.tags!r}, status={self.status!r}, seq={self.seq!r})"
+
+    def __setstate__(self, state: tuple[None, dict[str, Any]]) -> None:
+        """Saved state, also of a version that kept an image's manifest in a ``Manifest`` of its own and its
+        tags as a tuple."""
+        slots = dict(state[1])
+        manifest = slots.pop("manifest", None)
+        if manifest is not None:
+            saved_more: ImageMore | None = slots.pop("more", None)
+            Image.__init__(self, manifest, slots["pushed"], slots["size"])
+            if saved_more is not None:
+                facts = self.more
+                if facts is not None:
+                    saved_more.children, saved_more.subject = facts.children, facts.subject
+                    saved_more.artifact_type, saved_more.annotations = facts.artifact_type, facts.annotations
+                self.more = saved_more
+        if "tags" in slots:
+            self.tags = slots.pop("tags")
+        for name, value in slots.items():
+            setattr(self, name, value)
+
+    @property
+    def manifest(self) -> Manifest:
+        """The image's manifest: the image itself."""
+        return self
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """The image's tags in the order they were attached."""
+        tagged = self.tagged
+        return (tagged,) if isinstance(tagged, str) else tagged
+
+    @tags.setter
+    def tags(self, value: tuple[str, ...]) -> None:
+        self.tagged = value[0] if len(value) == 1 else value
 
     def _more(self) -> ImageMore:
         if self.more is None:
@@ -157,10 +231,6 @@ class Image:
     def signing(self, value: dict[str, datetime] | None) -> None:
         if value is not None or self.more is not None:
             self._more().signing = value
-
-    @property
-    def digest(self) -> str:
-        return self.manifest.digest
 
     @property
     def pushed_at(self) -> datetime:
@@ -234,7 +304,7 @@ class Repository:
         """What the images' manifests say of a blob digest, None when no image names it."""
         if self.uncounted:
             for image in self.uncounted.values():
-                self._count(image, blobs_of(image.manifest))
+                self._count(image, blobs_of(image))
             self.uncounted.clear()
         key = _key(digest)
         ref = self.blob_refs.get(key)
@@ -267,13 +337,13 @@ class Repository:
         """Store ``image`` and index what its manifest names. Its blobs are counted now when the push has the
         manifest's ``document`` at hand; otherwise (copies) noted as uncounted, and the oldest uncounted image is
         counted once more than UNCOUNTED wait, so the next layer question counts a few at most."""
-        manifest = image.manifest
-        digest = manifest.digest
+        digest = image.digest
         self.images.add(digest, image)
-        for child in manifest.children:
-            self.parents.setdefault(child, set()).add(digest)
-        if manifest.subject is not None:
-            self.referrers.setdefault(manifest.subject, []).append(digest)
+        if image.more is not None:  # an index's children, a referrer's subject
+            for child in image.children:
+                self.parents.setdefault(child, set()).add(digest)
+            if image.subject is not None:
+                self.referrers.setdefault(image.subject, []).append(digest)
         if document is not None:
             self._count_document(image, document)
             return image
@@ -281,7 +351,7 @@ class Repository:
         uncounted[digest] = image
         if len(uncounted) > UNCOUNTED:
             oldest = uncounted.pop(next(iter(uncounted)))
-            self._count(oldest, blobs_of(oldest.manifest))
+            self._count(oldest, blobs_of(oldest))
         return image
 
     def _count(self, image: Image, blobs: Blobs) -> None:
@@ -306,8 +376,8 @@ class Repository:
     def _count_document(self, image: Image, document: dict[str, Any]) -> None:
         """``_count`` of a pushed image, read straight from its manifest's JSON document (a push pays this): the
         config and layer descriptors as ``descriptors`` reads them, without building them."""
-        if image.manifest.media_type in _V1_TYPES:  # blobSums, not descriptors: the general way
-            self._count(image, descriptors(image.manifest, document))
+        if image.media_type in _V1_TYPES:  # blobSums, not descriptors: the general way
+            self._count(image, descriptors(image, document))
             return
         active = int(image.status == ACTIVE)
         refs, singles = self.blob_refs, self.blob_singles
@@ -363,7 +433,7 @@ class Repository:
 
     def attach(self, image: Image, tag: str) -> None:
         """Point ``tag`` at ``image``, taking it off the image that had it (which stays, maybe untagged)."""
-        digest = image.manifest.digest
+        digest = image.digest
         previous = self.tag_index.get(tag)
         if previous == digest:
             return
@@ -372,7 +442,8 @@ class Repository:
             assert holder is not None
             holder.tags = tuple(t for t in holder.tags if t != tag)
         self.tag_index[tag] = digest
-        image.tags = (*image.tags, tag)
+        tagged = image.tagged
+        image.tagged = (*image.tags, tag) if tagged else tag  # most images have one tag: itself, no tuple
 
     def settle(self, now: datetime) -> None:
         """Complete the restores whose time has come."""
@@ -387,8 +458,8 @@ class Repository:
     def set_status(self, image: Image, status: str) -> None:
         """Move an image between ACTIVE and ARCHIVED/ACTIVATING, keeping the blob index's counts true."""
         change = int(status == ACTIVE) - int(image.status == ACTIVE)
-        if change and image.manifest.digest not in self.uncounted:  # uncounted: counted later, as it is then
-            for blob in image.manifest.blobs:
+        if change and image.digest not in self.uncounted:  # uncounted: counted later, as it is then
+            for blob in image.blobs:
                 self._uncount(_key(blob.digest), 0, change)
         self.inactive -= int(status == ACTIVE) - int(image.status == ACTIVE)
         image.status = status
