@@ -29,7 +29,11 @@ from typing import IO, TYPE_CHECKING, Any, cast
 from werkzeug.exceptions import ClientDisconnected
 from werkzeug.serving import DechunkedInput, WSGIRequestHandler
 
+from ecr_mock._server.heads import plain_head
+
 if TYPE_CHECKING:
+    from http.client import HTTPMessage
+
     from _typeshed.wsgi import WSGIEnvironment
 
 log = logging.getLogger("ecr_mock.server")
@@ -142,6 +146,20 @@ class Handler(WSGIRequestHandler):
             log.info("a TLS handshake on the plain-HTTP port (clients try HTTPS first, then HTTP)")
             return
         getattr(log, type if type in ("info", "warning", "error") else "info")(message, *args)
+
+    def parse_request(self) -> bool:
+        """``BaseHTTPRequestHandler.parse_request``, with a plainly shaped head already buffered read by
+        ``heads.plain_head`` (not the email package's parser); any other head goes the stdlib's way."""
+        head = plain_head(self.raw_requestline, self.rfile, self.MessageClass)
+        if head is None:
+            return super().parse_request()
+        self.command, self.path, self.request_version = head.command, head.path, head.version
+        self.requestline, self.headers = head.requestline, cast("HTTPMessage", head.headers)
+        connection = self.headers.get("Connection", "").lower()
+        self.close_connection = connection == "close" or (head.version == "HTTP/1.0" and connection != "keep-alive")
+        if self.headers.get("Expect", "").lower() == "100-continue" and head.version == "HTTP/1.1":
+            return self.handle_expect_100()
+        return True
 
     def handle_one_request(self) -> None:
         if self._answered and not self._next_request_arrives():
