@@ -116,7 +116,7 @@ _HEADER_LINES = st.sampled_from(
 ) | st.binary(max_size=10)
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(
     method=_METHODS,
     target=_TARGETS,
@@ -137,7 +137,7 @@ _NAMES = st.text(alphabet="!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzAB
 _VALUES = st.binary(max_size=20).filter(lambda value: b"\r" not in value and b"\n" not in value)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(headers=st.lists(st.tuples(_NAMES, _VALUES), max_size=12), version=st.sampled_from(["1.0", "1.1"]))
 def test_plain_heads_with_any_names_and_values_are_read_as_the_stdlib_reads_them(
     headers: list[tuple[str, bytes]], version: str
