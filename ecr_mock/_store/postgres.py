@@ -102,10 +102,15 @@ _COPY_TRAILER = struct.pack("!h", -1)
 _ROW_FIELDS = struct.Struct("!hi")  # a row's field count (3), then its upload key's length
 _ROW_REST = struct.Struct("!iqi")  # start (length-prefixed), then the data's length
 _ROW_READ = struct.Struct("!hiqi")  # a row read: its field count (2), start (length-prefixed), the data's length
-_READ_PIECES = (  # a row overlapping [start, end) starts after start - ROW: the range is read from the index
-    "COPY (SELECT start, data FROM pieces WHERE upload = %s AND start < %s AND start > %s ORDER BY start) "
-    "TO STDOUT (FORMAT BINARY)"
+_READ_PIECES = (  # a row overlapping [start, end) starts after start - ROW
+    # in windows of WINDOW bytes, each read in order from the index (or sorted in memory): one query over every row
+    # may be planned as a sort of the whole range, spilled to disk (the statistics of a table just filled are stale)
+    "COPY (SELECT piece.start, piece.data FROM generate_series(%(low)s::bigint, %(end)s::bigint - 1,"
+    " %(window)s::bigint) AS w, LATERAL ("
+    "SELECT start, data FROM pieces WHERE upload = %(key)s AND start >= w AND start < least(w + %(window)s, %(end)s)"
+    " ORDER BY start) AS piece) TO STDOUT (FORMAT BINARY)"
 )
+WINDOW = ROWS_PER_BUFFER * ROW
 _READ_CHUNKS = (  # schema 1's rows
     "COPY (SELECT start, data FROM chunks WHERE owner = %s AND start < %s AND start + octet_length(data) > %s "
     "ORDER BY seq) TO STDOUT (FORMAT BINARY)"
@@ -476,14 +481,14 @@ class PostgresBlobStore(BlobStore):
             if row[0] is None:  # stored by schema 1
                 yield from _copied(connection, _READ_CHUNKS, (digest, end, start), start, end)
             else:
-                yield from _copied(connection, _READ_PIECES, (row[0], end, start - ROW), start, end)
+                yield from _copied(connection, _READ_PIECES, _pieces_of(row[0], start, end), start, end)
 
     def read_upload(self, key: str, start: int, end: int) -> Iterator[bytes]:
         """The bytes of the upload ``key`` from ``start`` up to ``end``, as ``read`` hands them out."""
         if end <= start:
             return
         with self.connection() as connection:
-            yield from _copied(connection, _READ_PIECES, (key, end, start - ROW), start, end)
+            yield from _copied(connection, _READ_PIECES, _pieces_of(key, start, end), start, end)
 
     @contextlib.contextmanager
     def _snapshot(self) -> Iterator[Connection]:
@@ -498,12 +503,18 @@ class PostgresBlobStore(BlobStore):
             yield connection
 
 
-def _copied(connection: Connection, query: str, params: tuple[object, ...], start: int, end: int) -> Iterator[bytes]:
-    """The rows (start, data) a binary ``COPY ... TO STDOUT`` sends, in order, cut to ``start`` up to ``end`` and
-    joined into pieces of about READ_CHUNK (a row of ``pieces`` is a few KiB: one send or write each would cost
-    more than the join). Parsed here: PostgreSQL sends every row as one message (the first after the header)."""
+def _pieces_of(key: str, start: int, end: int) -> dict[str, object]:
+    return {"key": key, "low": start - ROW + 1, "end": end, "window": WINDOW}
+
+
+def _copied(connection: Connection, query: str, params: Any, start: int, end: int) -> Iterator[bytes]:
+    """The rows (start, data) a binary ``COPY ... TO STDOUT`` sends, cut to ``start`` up to ``end`` and joined into
+    pieces of about READ_CHUNK (a row of ``pieces`` is a few KiB: one send or write each would cost more than the
+    join). Parsed here: PostgreSQL sends every row as one message (the first after the header). Each row must
+    begin where the one before ended, else the read fails (never a blob's bytes out of order)."""
     gathered: list[memoryview] = []
     size = 0
+    expected: int | None = None
     with connection.cursor() as cursor, cursor.copy(query, params) as copy:
         at_header = True
         for message in copy:
@@ -515,8 +526,12 @@ def _copied(connection: Connection, query: str, params: tuple[object, ...], star
                     break
                 fields, _, first, length = _ROW_READ.unpack_from(view, at)
                 at += _ROW_READ.size
-                if fields != 2 or at + length > len(view):
-                    raise DatabaseError(f"an unexpected row from the database ({fields} fields, {length} bytes)")
+                if fields != 2 or at + length > len(view) or first != (first if expected is None else expected):
+                    raise DatabaseError(
+                        f"an unexpected row from the database ({fields} fields, {length} bytes at "
+                        f"{first}, after {expected})"
+                    )
+                expected = first + length
                 low, high = max(start - first, 0), min(end - first, length)
                 if high > low:
                     gathered.append(view[at + low : at + high])
