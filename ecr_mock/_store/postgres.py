@@ -9,17 +9,17 @@ replication (they run inside changing requests) are decided once, by the databas
 with the next version and committed before the answer is sent. Reads take no lock.
 
 Blobs live in the database too, streamed in and out, never whole in memory: rows of ``pieces`` of at most ``ROW``
-(8,000) bytes, each stored inline in a page of its own (``STORAGE PLAIN``: no TOAST, so every byte is written once
-to the table besides the WAL, and one index entry per 8 KiB), under the key of the upload that wrote them (``upload``,
-``start``: the offset of the row's first byte). An upload is a row of ``uploads`` (its size, locked while a body is
-appended), so any process can continue it: ``resume(key)`` rebuilds its writer, whose digest is then hashed from the
-rows at the final PUT. Committing an upload leaves its rows where they are and adds the row of ``blobs`` that names
-them (``blobs.upload``), in the same transaction as the world that names the blob; a blob stored already keeps its
-rows, and the upload's go. Blobs a schema-1 database held stay as it stored them, 1 MiB rows of ``chunks`` under
-their digest (``blobs.upload`` is NULL), read and deleted there. A blob no saved world names any more is deleted,
-its rows with it, when the world that stopped naming it is saved. Each server keeps copies of the blobs it received
-whole or read once (``BlobCache``: a bounded temporary directory), so later pulls of them are sent from the page
-cache.
+(8,000) bytes, each stored inline in a page of its own (``STORAGE PLAIN``: not cut into TOAST rows of ~2 KB with an
+index entry each; one index entry per 8 KiB), under the key of the upload that wrote them (``upload``, ``start``:
+the offset of the row's first byte; a read goes through the index in windows of about 1 MiB). An upload is a row of
+``uploads`` (its size, locked while a body is appended), so any process can continue it: ``resume(key)`` rebuilds
+its writer, whose digest is then hashed from the rows at the final PUT. Committing an upload leaves its rows where
+they are and adds the row of ``blobs`` that names them (``blobs.upload``), in the same transaction as the world
+that names the blob; a blob stored already keeps its rows, and the upload's go. Blobs a schema-1 database held stay
+as it stored them, 1 MiB rows of ``chunks`` under their digest (``blobs.upload`` is NULL), read and deleted there.
+A blob no saved world names any more is deleted, its rows with it, when the world that stopped naming it is saved.
+Each server keeps copies of the blobs it received whole or read once (``BlobCache``: a bounded temporary
+directory), so later pulls of them are sent from the page cache.
 
 Tables are created and migrated on start (``MIGRATIONS``, forward only, recorded in ``schema_migrations``); a
 database migrated by a newer ecr_mock is refused. The database is trusted like a data directory: unpickling runs
