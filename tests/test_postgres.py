@@ -31,6 +31,7 @@ from _manifests import OCI_MANIFEST, Built, blob_content, oci_image, sha256_of
 from _serve_process import REQUEST_TIMEOUT, Client, Launcher, ServeProcess
 from _tools import installed, layout_blobs, oci_layout, require, run
 
+from ecr_mock._store import state
 from ecr_mock._store.postgres import DATABASE_SCHEMA, ROW
 
 DEFAULT_PG_BIN = "/usr/lib/postgresql/15/bin"
@@ -400,6 +401,7 @@ def test_a_schema_1_database_is_migrated_and_serves_its_blobs_and_uploads_as_it_
     assert first.stop() == 0
     with psycopg.connect(url, autocommit=True) as connection, connection.transaction():
         as_schema_1(connection)
+        connection.execute("UPDATE world SET schema = 2")  # the state schema that version saved
     with psycopg.connect(url, autocommit=True) as connection:
         row = connection.execute("SELECT count(*) FROM chunks WHERE owner LIKE 'sha256:%'").fetchone()
         assert row is not None and row[0] >= 3  # the big blob in two rows or more, the small one in one
@@ -430,6 +432,8 @@ def test_a_schema_1_database_is_migrated_and_serves_its_blobs_and_uploads_as_it_
     assert clients[0].blob("fleet/old", digest) == upload
     clients[0].ecr.delete_repository(repositoryName="fleet/old", force=True)
     assert stored(url) == {"blobs": 0, "pieces": 0, "chunks": 0, "uploads": 0}
+    with psycopg.connect(url, autocommit=True) as connection:
+        assert connection.execute("SELECT schema FROM world").fetchone() == (state.SCHEMA,)  # saved as this one
 
 
 def as_schema_1(connection: psycopg.Connection[tuple[object, ...]]) -> None:

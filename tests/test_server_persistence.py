@@ -304,6 +304,40 @@ def test_a_state_file_of_a_newer_schema_is_refused(launch: Launcher, tmp_path: P
     db.close()
 
 
+def test_a_state_file_of_an_older_schema_is_converted_or_refused(launch: Launcher, tmp_path: Path) -> None:
+    """Schema 2 (an image's manifest in an object of its own) loads and is saved as this schema; one before it,
+    which this version cannot convert, is refused and left as it was."""
+    server = launch.serve("--data-dir", str(tmp_path)).started()
+    launch.connect(server.url).ecr.create_repository(repositoryName="app")
+    assert server.stop() == 0
+    path = tmp_path / "state.sqlite3"
+    assert state.SCHEMA == 3
+    assert 2 in state.CONVERTED
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version = 2")
+        db.execute("UPDATE state SET schema = 2, ecr_mock_version = '0.0.9'")
+    db.close()
+    server = launch.serve("--data-dir", str(tmp_path)).started()
+    client = launch.connect(server.url).ecr
+    assert [r["repositoryName"] for r in client.describe_repositories()["repositories"]] == ["app"]
+    client.create_repository(repositoryName="web")
+    assert server.stop() == 0
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == state.SCHEMA
+    assert db.execute("SELECT schema FROM state").fetchone()[0] == state.SCHEMA
+    db.execute("PRAGMA user_version = 1")
+    db.execute("UPDATE state SET schema = 1, ecr_mock_version = '0.0.1'")
+    db.commit()
+    db.close()
+    refused = launch.serve("--data-dir", str(tmp_path))
+    assert refused.exited() == 1
+    assert (
+        f"ecr-mock serve: {path} was written by ecr_mock 0.0.1 with state schema 1; this ecr_mock "
+        f"({ecr_mock.__version__}) reads schema {state.SCHEMA} and cannot convert it: serve it with ecr_mock 0.0.1, "
+        "or use another --data-dir"
+    ) in refused.stderr
+
+
 def test_a_second_server_on_the_same_data_dir_is_refused(launch: Launcher, tmp_path: Path) -> None:
     first = launch.serve("--data-dir", str(tmp_path)).started()
     second = launch.serve("--data-dir", str(tmp_path))

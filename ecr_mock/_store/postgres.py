@@ -59,6 +59,7 @@ from ecr_mock._store.blobs import (
     loading_into,
     sha256_digest,
 )
+from ecr_mock._store.state import CONVERTED as CONVERTED_STATE_SCHEMAS
 from ecr_mock._store.state import PICKLE_PROTOCOL
 from ecr_mock._store.state import SCHEMA as STATE_SCHEMA
 from ecr_mock._store.world import Transaction
@@ -886,7 +887,7 @@ class SharedWorld:
         with self.world.lock:
             if self._loaded is not None and version <= self._loaded:
                 return  # a newer world is here already
-        if schema != STATE_SCHEMA:
+        if schema != STATE_SCHEMA and schema not in CONVERTED_STATE_SCHEMAS:
             raise DatabaseError(
                 f"the world in {redacted(self.url)} was saved by ecr_mock {writer} with state schema {schema}; this "
                 f"ecr_mock ({_version()}) reads schema {STATE_SCHEMA}: serve it with ecr_mock {writer}"

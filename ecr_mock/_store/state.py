@@ -12,8 +12,9 @@ answered survives a ``kill -9`` or a power cut, and a crash mid-save leaves the 
 holds the database exclusively (``locking_mode=EXCLUSIVE``): a second server on the same directory is refused.
 
 The pickle is the layout of this version's classes, so the file records a schema number (``PRAGMA user_version``
-and the row's ``schema``) and the ecr_mock version that wrote it; a file of another schema is refused with a
-clear error rather than loaded into classes that no longer match. The data directory is trusted: only ecr-mock
+and the row's ``schema``) and the ecr_mock version that wrote it; a file of a newer schema, or of an older one this
+version's classes do not convert as they load (``CONVERTED``), is refused with a clear error rather than loaded into
+classes that no longer match. The data directory is trusted: only ecr-mock
 writes it (unpickling runs whatever the file says).
 """
 
@@ -30,7 +31,10 @@ from ecr_mock._backend import Backends
 from ecr_mock._config import Behaviour
 from ecr_mock._store.blobs import BlobStore, loading_into
 
-SCHEMA = 2  # bump whenever a saved class changes shape (a field added, renamed or retyped)
+SCHEMA = 3  # bump whenever a saved class changes shape (a field added, renamed or retyped)
+# older schemas this version still loads, its saved classes converting them as they load (``__setstate__``):
+# 2 kept an image's manifest in an object of its own and a lone tag in a tuple
+CONVERTED = frozenset({2})
 FILE_NAME = "state.sqlite3"
 BLOBS_DIR = "blobs"
 PICKLE_PROTOCOL = 5  # readable by every Python ecr_mock supports
@@ -82,6 +86,7 @@ class SavedState:
             _check_schema(self.path, written, self._writer())
             if written == 0:
                 self._db.execute(_CREATE)
+            if written != SCHEMA:  # new, or converted: the next save writes this schema
                 self._db.execute(f"PRAGMA user_version = {SCHEMA}")
             self._db.execute("COMMIT")
         except BaseException:
@@ -190,7 +195,7 @@ def remove_unsaved_blobs(store: BlobStore) -> int:
 
 
 def _check_schema(path: Path, schema: int, version: str) -> None:
-    if schema == 0 or schema == SCHEMA:
+    if schema == 0 or schema == SCHEMA or schema in CONVERTED:
         return
     if schema > SCHEMA:
         raise StateError(
@@ -210,4 +215,4 @@ def _version() -> str:
     return __version__
 
 
-__all__ = ["FILE_NAME", "SCHEMA", "SavedState", "StateError", "open_data_dir", "remove_unsaved_blobs"]
+__all__ = ["CONVERTED", "FILE_NAME", "SCHEMA", "SavedState", "StateError", "open_data_dir", "remove_unsaved_blobs"]
