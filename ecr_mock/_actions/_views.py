@@ -158,21 +158,22 @@ def image_details(repo: Repository, images: list[Image], behaviour: Behaviour) -
         return [image_detail(repo, image, behaviour) for image in images]
     registry_id, name, naive = repo.registry_id, repo.name, behaviour.naive_push_time
     rows = []
-    for image in images:
-        manifest, more = image.manifest, image.more
-        media_type = manifest.media_type
+    for image in images:  # an image is its manifest, its rare facts (manifest's and image's) in one ``more``
+        more, media_type, tagged = image.more, image.media_type, image.tagged
         rows.append(
             (
                 registry_id,
                 name,
-                manifest.digest,
-                image.tags or None,
+                image.digest,
+                (tagged,) if type(tagged) is str else tagged or None,  # ``image.tags``, without the call
                 image.size,
                 _naive(image.pushed) if naive else round(image.pushed * 1e6) / 1e6,  # whole microseconds
                 media_type,
-                None if media_type in LIST_TYPES else manifest.artifact_type or manifest.config_media_type,
+                None
+                if media_type in LIST_TYPES
+                else (None if more is None else more.artifact_type) or image.config_media_type,
                 None if more is None else more.last_pull,
-                manifest.subject,
+                None if more is None else more.subject,
                 image.status,
                 None if more is None else more.last_archived_at,
                 None if more is None else more.last_activated_at,
