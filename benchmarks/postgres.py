@@ -16,6 +16,11 @@ same database pulls it first (its first read of the blob, from the database), th
 copy it kept while the push streamed in). Figures: MB/s each way per store (medians), and PostgreSQL's share of
 the local figure (target: >= 0.5); the first read through the other server beside them.
 
+PostgreSQL's own floor, in the same rounds: the same bytes written by this script straight into a table shaped like
+the store's (``COPY ... FROM STDIN (FORMAT BINARY)`` in rows of 8,000 bytes, one transaction; no ecr-mock, no HTTP,
+no hashing; framed before the clock starts), then truncated. Its share of the local push is the most any store
+keeping blobs in PostgreSQL could reach here, and the PostgreSQL push is shown beside it too.
+
 The listing: the same registry of N images in one repository written into both stores (built in-process, saved
 once by each store), then the first DescribeImages page (``maxResults=100``) through boto3 against each server,
 median of 20, interleaved; target: PostgreSQL <= 3x the local store.
@@ -30,6 +35,7 @@ import os
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -51,6 +57,7 @@ START_TIMEOUT = 60.0
 NAME = "bench/blobs"
 LISTED = "bench/listed"
 DEFAULT_PG_BIN = "/usr/lib/postgresql/15/bin"
+FLOOR_ROW = 8_000  # bytes in a row of the floor's table, as in the store's pieces
 
 
 # --- a private PostgreSQL ----------------------------------------------------------------------------------------
@@ -227,16 +234,61 @@ def seed_postgres(url: str, count: int) -> None:
 # --- measuring -------------------------------------------------------------------------------------------------
 
 
-def rounds(local: Served, pg: Served, other: Served, size: int, count: int) -> list[Figure]:
+class Copier:
+    """PostgreSQL's floor for a push: bytes written straight into a table shaped like the store's ``pieces``."""
+
+    TABLE = "bench_floor"
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        self.connection = psycopg.connect(url, autocommit=True)
+        self.connection.execute(
+            f"CREATE TABLE {self.TABLE} (upload text NOT NULL, start bigint NOT NULL, data bytea NOT NULL,"
+            " PRIMARY KEY (upload, start))"
+        )
+        self.connection.execute(
+            f"ALTER TABLE {self.TABLE} ALTER COLUMN upload SET STORAGE PLAIN, ALTER COLUMN data SET STORAGE PLAIN"
+        )
+
+    def push(self, data: bytes) -> float:
+        """Seconds to COPY ``data`` in (framing it is not timed); the table is emptied afterwards."""
+        key = os.urandom(16).hex().encode()
+        framed = bytearray(b"PGCOPY\n\xff\r\n\x00" + bytes(8))
+        for start in range(0, len(data), FLOOR_ROW):
+            piece = data[start : start + FLOOR_ROW]
+            framed += struct.pack("!hi", 3, len(key)) + key + struct.pack("!iqi", 8, start, len(piece)) + piece
+        framed += struct.pack("!h", -1)
+        view = memoryview(framed)
+        started = time.perf_counter()
+        with self.connection.cursor() as cursor, cursor.copy(f"COPY {self.TABLE} FROM STDIN (FORMAT BINARY)") as copy:
+            for at in range(0, len(view), MIB):
+                copy.write(view[at : at + MIB])
+        elapsed = time.perf_counter() - started
+        self.connection.execute(f"TRUNCATE {self.TABLE}")
+        return elapsed
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def rounds(local: Served, pg: Served, other: Served, copier: Copier, size: int, count: int) -> list[Figure]:
     """Push to each store's server and pull back from it; on PostgreSQL, first a pull through another server on
     the same database (its first read of the blob: from the database), then through the pushing one (from its
-    cached copy)."""
-    rates: dict[str, list[float]] = {key: [] for key in ("local push", "pg push", "local pull", "pg pull", "pg first")}
+    cached copy). PostgreSQL's floor (``copier``) takes the same bytes in the same round, the order rotating."""
+    keys = ("local push", "pg push", "pg floor", "local pull", "pg pull", "pg first")
+    rates: dict[str, list[float]] = {key: [] for key in keys}
+    sides: list[tuple[str, Served | Copier]] = [("local", local), ("pg", pg), ("floor", copier)]
     for number in range(count + 1):  # round 0 warms up
         data = number.to_bytes(8, "big") + os.urandom(size - 8)
         digest = "sha256:" + hashlib.sha256(data).hexdigest()
-        order = [("local", local), ("pg", pg)] if number % 2 == 0 else [("pg", pg), ("local", local)]
+        order = sides[number % 3 :] + sides[: number % 3]
         for label, served in order:
+            if isinstance(served, Copier):
+                copied = served.push(data)
+                if number:
+                    rates["pg floor"].append(size / copied / 1e6)
+                continue
             pushed = served.push(data, digest)
             if served is pg:
                 other.head(digest)
@@ -263,6 +315,16 @@ def rounds(local: Served, pg: Served, other: Served, size: int, count: int) -> l
     name = f"pull of a {mib} MiB blob through another server on the database (its first read: from the database)"
     figures.append(Figure(name, round(rate["pg first"], 1), "MB/s"))
     figures.append(Figure("  that pull / local", round(rate["pg first"] / rate["local pull"], 3), "x"))
+    name = f"PostgreSQL's own COPY of the same {mib} MiB (no ecr-mock: the floor of any store in it)"
+    figures.append(Figure(name, round(rate["pg floor"], 1), "MB/s"))
+    figures.append(
+        Figure(
+            "  that COPY / local push (the most a PostgreSQL store could reach)",
+            round(rate["pg floor"] / rate["local push"], 3),
+            "x",
+        )
+    )
+    figures.append(Figure("  PostgreSQL push / that COPY", round(rate["pg push"] / rate["pg floor"], 3), "x"))
     return figures
 
 
@@ -272,6 +334,8 @@ def _print_spread(rates: dict[str, list[float]]) -> None:
         print(f"  rounds, {key}: " + ", ".join(f"{value:.1f}" for value in sorted(values)) + " MB/s")
     shares = sorted(pg / local for pg, local in zip(rates["pg push"], rates["local push"], strict=True))
     print("  rounds, push PostgreSQL / local: " + ", ".join(f"{share:.3f}" for share in shares))
+    floors = sorted(floor / local for floor, local in zip(rates["pg floor"], rates["local push"], strict=True))
+    print("  rounds, PostgreSQL's own COPY / local push: " + ", ".join(f"{share:.3f}" for share in floors))
 
 
 def listing(local: Served, pg: Served, count: int) -> list[Figure]:
@@ -315,10 +379,11 @@ def measure(quick: bool, bin_dir: Path) -> list[Figure]:
         cluster.start()
         seed_local(work / "data", images)
         seed_postgres(cluster.url, images)
-        with servers(work, cluster.url) as (local, pg, other):
+        copier = Copier(cluster.url)
+        with servers(work, cluster.url) as (local, pg, other), contextlib.closing(copier):
             for served in (local, pg):
                 served.ecr.create_repository(repositoryName=NAME)
-            figures = rounds(local, pg, other, size, count)
+            figures = rounds(local, pg, other, copier, size, count)
             figures += listing(local, pg, images)
         return figures
     finally:
