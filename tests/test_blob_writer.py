@@ -137,3 +137,45 @@ def test_in_memory_pieces_are_hashed_behind_the_caller_and_in_order() -> None:
     assert blob.digest == "sha256:" + hashlib.sha256(everything).hexdigest()
     assert blob.data == everything
     assert pipeline_threads() == []
+
+
+def test_big_in_memory_pieces_are_kept_as_they_came_and_read_across_their_edges() -> None:
+    """A layer's parts are neither copied into one buffer nor joined at commit: the blob holds the very objects
+    written; small or borrowed pieces between them are gathered, and every range reads across the edges."""
+    store = BlobStore()
+    writer = store.writer()
+    rng = random.Random(13)
+    first, big = rng.randbytes(READ_CHUNK + 7), rng.randbytes(2 * READ_CHUNK - 5)
+    borrowed, last = memoryview(rng.randbytes(300)), rng.randbytes(5)
+    for piece in (first, borrowed, b"tail", big, last):
+        writer.write(piece)
+    everything = first + bytes(borrowed) + b"tail" + big + last
+    assert writer.digest_in("sha512") == "sha512:" + hashlib.sha512(everything).hexdigest()
+    blob = writer.commit()
+
+    assert blob.digest == "sha256:" + hashlib.sha256(everything).hexdigest()
+    assert blob.size == len(everything)
+    held = blob._data
+    assert isinstance(held, tuple) and held[0] is first and held[2] is big  # kept, not copied
+    edges = [0, 1, len(first) - 1, len(first), len(first) + 304, len(first) + 305, len(everything) - 5]
+    for start in edges:
+        for end in (start, start + 1, start + READ_CHUNK + 3, len(everything), len(everything) + 10):
+            assert b"".join(blob.chunks(start, end)) == everything[start:end], (start, end)
+    assert all(len(piece) <= READ_CHUNK for piece in blob.chunks())
+    assert blob.data == everything
+    assert blob._data == everything  # joined once, when the whole was asked for, and kept so
+    assert b"".join(blob.chunks(5, 9)) == everything[5:9]
+
+
+def test_an_in_memory_upload_of_nothing_or_of_one_piece_is_stored_as_bytes() -> None:
+    store = BlobStore()
+    empty = store.writer().commit()
+    assert (empty.size, empty.data, list(empty.chunks())) == (0, b"", [])
+    one = b"one piece"
+    writer = store.writer()
+    writer.write(one)
+    blob = writer.commit()
+    assert blob._data is one and blob.data == one
+    again = store.writer()
+    again.write(memoryview(one))
+    assert again.commit() is blob  # stored once per digest

@@ -30,11 +30,14 @@ OTHER_ALGORITHMS = frozenset({"sha384", "sha512"})  # digests the registry API a
 
 
 class Blob:
-    """One stored blob: its digest, its size, and its bytes (held here, or in ``path``)."""
+    """One stored blob: its digest, its size, and its bytes (held here, or in ``path``). Held in memory, the bytes
+    may be the pieces they were uploaded in (a layer's parts): joined only when the whole is asked for."""
 
     __slots__ = ("__weakref__", "_data", "digest", "path", "size")
 
-    def __init__(self, digest: str, size: int, data: bytes | None = None, path: Path | None = None) -> None:
+    def __init__(
+        self, digest: str, size: int, data: bytes | tuple[bytes, ...] | None = None, path: Path | None = None
+    ) -> None:
         self.digest = digest
         self.size = size
         self._data = data
@@ -50,18 +53,25 @@ class Blob:
     @property
     def data(self) -> bytes:
         """The whole blob (small blobs and in-process use; servers stream with ``chunks``)."""
-        if self._data is not None:
-            return self._data
+        data = self._data
+        if isinstance(data, tuple):  # pieces: joined once, and kept joined (the pieces go)
+            data = self._data = b"".join(data)
+        if data is not None:
+            return data
         assert self.path is not None
         return self.path.read_bytes()
 
     def chunks(self, start: int = 0, end: int | None = None) -> Iterator[bytes]:
         """The bytes from ``start`` up to (not including) ``end``, in pieces."""
         stop = self.size if end is None else min(end, self.size)
-        if self._data is not None:
-            view = memoryview(self._data)
-            for offset in range(start, stop, READ_CHUNK):
-                yield bytes(view[offset : min(offset + READ_CHUNK, stop)])
+        data = self._data
+        if data is not None:
+            at = 0  # where the current piece starts in the blob
+            for piece in (data,) if isinstance(data, bytes) else data:
+                view, ends = memoryview(piece), at + len(piece)
+                for offset in range(max(start, at), min(stop, ends), READ_CHUNK):
+                    yield bytes(view[offset - at : min(offset + READ_CHUNK, stop, ends) - at])
+                at = ends
             return
         assert self.path is not None
         with self.path.open("rb") as file:
@@ -91,8 +101,8 @@ class BlobWriter:
         self._behind: _Behind | None = None  # in memory: the last piece written, being hashed
         self._failure: BaseException | None = None  # what writing or hashing failed with: the upload is broken
         self.size = 0
-        self._pieces: list[bytes] = []  # in memory: the first piece, as it came
-        self._buffer: io.BytesIO | None = None  # in memory, from the second piece on: all of them, in one buffer
+        self._pieces: list[bytes] = []  # in memory: the bytes written, in pieces (big ones as they came)
+        self._buffer: io.BytesIO | None = None  # in memory: small pieces after the last big one, in one buffer
         self._file: IO[bytes] | None = None
         self._path: Path | None = None
         if store.directory is not None:
@@ -120,22 +130,30 @@ class BlobWriter:
             # hashed from the upload's own copy, on a thread of its own, while the caller goes on (an in-process
             # UploadLayerPart returns to botocore, which serialises the next part meanwhile); the next write, and
             # anything that reads the copy, waits for it. The caller's piece is not held a moment longer.
-            self._behind = _Behind(self._hasher, kept, self.size - len(data), self.size)
+            end = len(data) if isinstance(kept, bytes) else kept.tell()
+            self._behind = _Behind(self._hasher, kept, end - len(data), end)
         else:
             self._hasher.update(data)
 
     def _gather(self, data: bytes | memoryview) -> bytes | io.BytesIO:
-        """In memory: one piece kept as it is; from the second on, every piece in one growing buffer, which
-        ``commit`` hands over without a join (never two copies of an upload's bytes at once). What now holds
-        the upload's bytes."""
-        if self._buffer is None and not self._pieces:
-            self._pieces.append(bytes(data))
-            return self._pieces[0]
+        """In memory: a piece of bytes (a layer part: the first piece, or any of HASH_BEHIND bytes or more) kept
+        as it came, neither copied nor joined later (the blob holds the pieces); smaller or borrowed pieces copied
+        into one growing buffer, sealed into a piece when a kept one follows. Never two copies of an upload's
+        bytes at once. What now holds ``data``: the piece itself, or the buffer (``data`` at its end)."""
+        if type(data) is bytes and (len(data) >= HASH_BEHIND or (not self._pieces and self._buffer is None)):
+            self._seal()
+            self._pieces.append(data)
+            return data
         if self._buffer is None:
-            self._buffer = io.BytesIO(self._pieces.pop())
-            self._buffer.seek(0, io.SEEK_END)
+            self._buffer = io.BytesIO()
         self._buffer.write(data)
         return self._buffer
+
+    def _seal(self) -> None:
+        """The buffer of small pieces becomes a piece (its bytes, not copied)."""
+        if self._buffer is not None:
+            self._pieces.append(self._buffer.getvalue())
+            self._buffer = None
 
     def write_from(self, readinto: Callable[[bytearray], int | None]) -> None:
         """Append what ``readinto(buffer)`` delivers until it delivers nothing (a request body's ``readinto``).
@@ -209,7 +227,8 @@ class BlobWriter:
     def _written(self) -> Iterator[bytes]:
         self._settle()
         if self._file is None:
-            yield from self._pieces if self._buffer is None else (self._buffer.getvalue(),)
+            self._seal()
+            yield from self._pieces
             return
         self._file.flush()
         assert self._path is not None
@@ -223,9 +242,9 @@ class BlobWriter:
         self._settle()
         digest = digest or self.digest
         if self._file is None:
-            data = self._buffer.getvalue() if self._buffer is not None else b"".join(self._pieces)  # no copy
-            self._pieces, self._buffer = [], None
-            return self._store.intern(data, digest)
+            self._seal()
+            pieces, self._pieces = self._pieces, []
+            return self._store.intern_pieces(tuple(pieces) or (b"",), digest, self.size)  # no copy, no join
         self._file.close()
         self._file = None
         assert self._path is not None
@@ -290,17 +309,21 @@ class BlobStore:
 
     def intern(self, data: bytes, digest: str | None = None) -> Blob:
         """The stored blob for ``data`` (hashed here unless the caller already verified ``digest``)."""
-        digest = digest or sha256_digest(data)
+        return self.intern_pieces((data,), digest or sha256_digest(data), len(data))
+
+    def intern_pieces(self, pieces: tuple[bytes, ...], digest: str, size: int) -> Blob:
+        """The stored blob of ``size`` bytes in ``pieces`` (an in-memory upload's, as written), whose ``digest``
+        the caller verified: in memory, the pieces as they are (joined only if the whole is asked for)."""
         with self._lock:
             blob = self._blobs.get(digest)
             if blob is not None:
                 return blob
         if self.directory is None:
-            blob = Blob(digest, len(data), data=data)
-            return self._keep(blob)
+            return self._keep(Blob(digest, size, data=pieces[0] if len(pieces) == 1 else pieces))
         writer = self.writer()
-        writer.write(data)
-        return writer.commit()
+        for piece in pieces:
+            writer.write(piece)
+        return writer.commit(digest)
 
     def adopt_file(self, spooled: Path, digest: str, size: int) -> Blob:
         """Move a fully written, hashed file into place as the blob ``digest`` (a copy already stored wins)."""
