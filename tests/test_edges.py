@@ -65,10 +65,20 @@ def test_ordered_pages_and_removals_agree_with_a_plain_list() -> None:
 def test_rows_are_written_as_the_dicts_they_stand_for(rows: list[tuple[str, str | None]]) -> None:
     operation = model.operation("ListImages")
     assert operation is not None and operation.output_shape is not None
-    out: list[str] = []
-    writer(operation.output_shape)({"imageIds": Rows(("imageDigest", "imageTag"), rows)}, out)
-    expected = [{k: v for k, v in zip(("imageDigest", "imageTag"), row, strict=True) if v is not None} for row in rows]
-    assert "".join(out) == json.dumps({"imageIds": expected}, separators=(",", ":"))
+    names = ("imageDigest", "imageTag")
+    expected = [{k: v for k, v in zip(names, row, strict=True) if v is not None} for row in rows]
+    columns = ([row[0] for row in rows], [row[1] for row in rows])
+    plain = all(value is None or value.isprintable() for row in rows for value in row)
+    for given in (Rows(names, rows), Rows.of_columns(names, columns), Rows.of_columns(names, columns, plain)):
+        out: list[str] = []
+        writer(operation.output_shape)({"imageIds": given}, out)
+        assert "".join(out) == json.dumps({"imageIds": expected}, separators=(",", ":"))
+        assert len(given) == len(rows) and list(given) == expected
+
+
+def test_columns_of_unequal_lengths_are_refused() -> None:
+    with pytest.raises(ValueError, match=r"2 columns of one length are needed, not \[2, 1\]"):
+        Rows.of_columns(("imageDigest", "imageTag"), (["a", "b"], ["x"]))
 
 
 def _part_body(data: bytes, **changes: Any) -> dict[str, Any]:

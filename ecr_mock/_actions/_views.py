@@ -86,10 +86,11 @@ def image_id(digest: str, tag: str | None) -> dict[str, str]:
 _IMAGE_ID_MEMBERS = ("imageDigest", "imageTag")
 
 
-def image_ids(pairs: list[tuple[str, str | None]]) -> Rows:
-    """A listing's (digest, tag) pairs as ImageIdentifier rows (a tag of None: an untagged image). Plain: stored
-    digests match ECR's digest pattern and stored tags ``check_image_tag``'s characters."""
-    return Rows(_IMAGE_ID_MEMBERS, pairs, plain=True)
+def image_ids(pairs: tuple[list[str], list[str | None]]) -> Rows:
+    """A listing's (digest, tag) pairs, given as their two columns, as ImageIdentifier rows (a tag of None: an
+    untagged image). Plain: stored digests match ECR's digest pattern and stored tags ``check_image_tag``'s
+    characters."""
+    return Rows.of_columns(_IMAGE_ID_MEMBERS, pairs, plain=True)
 
 
 def scan_status(status: str) -> dict[str, str]:

@@ -30,6 +30,7 @@ from ecr_mock._errors import (
 )
 
 _DIGEST = re.compile(DIGEST_PATTERN)
+ImagePairs = tuple[list[str], list[str | None]]  # ListImages' (digest, tag) pairs as columns: digests, tags
 TAGGED, UNTAGGED, ANY = "TAGGED", "UNTAGGED", "ANY"
 
 
@@ -163,8 +164,9 @@ class ImageOps(RegistryBase):
 
     def list_images(
         self, name: str, image_filter: ImageFilter, max_results: int | None, next_token: str | None
-    ) -> tuple[list[tuple[str, str | None]], str | None]:
-        """One (digest, tag) pair per tag, (digest, None) for an untagged image, in push order."""
+    ) -> tuple[ImagePairs, str | None]:
+        """One (digest, tag) pair per tag, (digest, None) for an untagged image, in push order: as two columns,
+        the digests and the tags."""
         repository = self.repository(name)
         listing = repository.listing("images")
         seq, offset = _paging.decode(listing, next_token, 2) or (0, 0)
@@ -173,16 +175,18 @@ class ImageOps(RegistryBase):
             found = _one_tag_each(repository, seq, limit)
             if found is not None:
                 return found
-        entries: list[tuple[str, str | None]] = []
+        digests: list[str] = []
+        tags: list[str | None] = []
         for image in repository.iter_from(seq):
             if not image_filter.admits(image):
                 continue
             pairs: list[str | None] = list(image.tags) if image.tags else [None]
             for index in range(offset if image.seq == seq else 0, len(pairs)):
-                if len(entries) == limit:
-                    return entries, _paging.encode(listing, image.seq, index)
-                entries.append((image.digest, pairs[index]))
-        return entries, None
+                if len(digests) == limit:
+                    return (digests, tags), _paging.encode(listing, image.seq, index)
+                digests.append(image.digest)
+                tags.append(pairs[index])
+        return (digests, tags), None
 
     def describe_images(
         self,
@@ -342,17 +346,16 @@ _DIGEST_OF = operator.attrgetter("digest")
 _JUST_ONE = {str}  # an image's one tag is held as itself (Image.tagged)
 
 
-def _one_tag_each(
-    repository: Repository, seq: int, limit: int
-) -> tuple[list[tuple[str, str | None]], str | None] | None:
+def _one_tag_each(repository: Repository, seq: int, limit: int) -> tuple[ImagePairs, str | None] | None:
     """ListImages of every image when each on the page has exactly one tag (a CI repository's usual shape): one
-    pair per image, taken from a slice of the order in C; None when some image has another number of tags."""
+    pair per image, its columns taken from a slice of the order in C; None when some image has another number of
+    tags."""
     images = repository.images.page_from(seq, limit + 1)
     after = images.pop() if len(images) > limit else None  # the first image of the next page
-    tags = list(map(_TAGGED, images))
+    tags: list[str | None] = list(map(_TAGGED, images))
     if images and set(map(type, tags)) != _JUST_ONE:
         return None
-    pairs: list[tuple[str, str | None]] = list(zip(map(_DIGEST_OF, images), tags, strict=True))
+    pairs = (list(map(_DIGEST_OF, images)), tags)
     if after is not None:
         return pairs, _paging.encode(repository.listing("images"), after.seq, 0)
     return pairs, None

@@ -55,17 +55,37 @@ class Rows:
     rows of one or two string members with two C-level joins when no value needs escaping (checked in C on the
     joined text). ``plain``: the caller vouches that no string holds a control character (identifiers the
     model's patterns checked on the way in), which spares that join path a scan of the text; quotes,
-    backslashes and non-ASCII are checked either way. Iterating yields the rows as dicts."""
+    backslashes and non-ASCII are checked either way. Iterating yields the rows as dicts.
 
-    __slots__ = ("names", "plain", "rows")
+    ``Rows.of_columns`` takes the values column by column instead (one sequence per member, of equal lengths),
+    as a listing reads them off its objects: the rows are then zipped only as they are written (no tuple kept
+    per row)."""
+
+    __slots__ = ("_rows", "columns", "names", "plain")
 
     def __init__(self, names: tuple[str, ...], rows: Sequence[tuple[Any, ...]], plain: bool = False) -> None:
         self.names = names
-        self.rows = rows
+        self._rows: Sequence[tuple[Any, ...]] | None = rows
+        self.columns: tuple[Sequence[Any], ...] | None = None
         self.plain = plain
 
+    @classmethod
+    def of_columns(cls, names: tuple[str, ...], columns: tuple[Sequence[Any], ...], plain: bool = False) -> Rows:
+        if len(columns) != len(names) or len(set(map(len, columns))) > 1:
+            raise ValueError(f"{len(names)} columns of one length are needed, not {list(map(len, columns))}")
+        made = cls(names, (), plain)
+        made._rows, made.columns = None, columns
+        return made
+
+    @property
+    def rows(self) -> Sequence[tuple[Any, ...]]:
+        if self._rows is None:
+            assert self.columns is not None
+            self._rows = list(zip(*self.columns, strict=True))
+        return self._rows
+
     def __len__(self) -> int:
-        return len(self.rows)
+        return len(self.rows) if self.columns is None else len(self.columns[0])
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         names = self.names
@@ -84,8 +104,7 @@ _ROWS_WRITERS: dict[tuple[int, tuple[str, ...]], tuple[Shape, RowsWriter, tuple[
 
 def _write_rows(value: Rows, out: list[str], shape: StructureShape) -> None:
     """Append the JSON list of ``value``'s rows, structures of ``shape``."""
-    rows = value.rows
-    if not rows:
+    if not len(value):
         out.append("[]")
         return
     key = (id(shape), value.names)
@@ -95,22 +114,26 @@ def _write_rows(value: Rows, out: list[str], shape: StructureShape) -> None:
     _, write, joins = compiled
     if joins is not None and _joined(value, joins, out):
         return
-    write(rows, out)
+    write(value.rows, out)
 
 
 def _joined(value: Rows, joins: tuple[str, str, str, str], out: list[str]) -> bool:
     """Rows of one or two strings, written by joining them, when no value needs escaping; False otherwise."""
-    rows = value.rows
     start, member, row, end = joins
+    columns = value.columns
+    # columns are zipped as they are joined (zip reuses its tuple): every row has one value per member
+    rows = value.rows if columns is None else zip(*columns, strict=True)
     try:
         body = row.join(map(member.join, rows))
     except TypeError:  # a None: some row lacks a member
         return False
     if not body.isascii() or "\\" in body or not (value.plain or body.isprintable()):
         return False
-    count, width = len(rows), len(value.names)
+    count, width = len(value), len(value.names)
     expected = member.count('"') * (width - 1) * count + row.count('"') * (count - 1)
-    if body.count('"') != expected or set(map(len, rows)) != {width}:  # a quote inside a value
+    if body.count('"') != expected:  # a quote inside a value
+        return False
+    if columns is None and set(map(len, value.rows)) != {width}:  # a row of too few or too many values
         return False
     out.append(start + body + end)
     return True
