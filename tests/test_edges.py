@@ -4,6 +4,7 @@ out of its body, the blob index's counts; and the quick runs of benchmarks/listi
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import json
 import random
@@ -74,6 +75,35 @@ def test_rows_are_written_as_the_dicts_they_stand_for(rows: list[tuple[str, str 
         writer(operation.output_shape)({"imageIds": given}, out)
         assert "".join(out) == json.dumps({"imageIds": expected}, separators=(",", ":"))
         assert len(given) == len(rows) and list(given) == expected
+
+
+_DETAIL = ("registryId", "repositoryName", "imageDigest", "imageTags", "imageSizeInBytes", "imagePushedAt",
+           "artifactMediaType", "lastRecordedPullTime")  # fmt: skip
+_UTC = datetime.timezone.utc
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        ("012345678910", "a/b", "sha256:ab", ("v1", "v2"), 52_428_800, 1796646605.652223, "x/y+json", None),
+        ("012345678910", None, None, None, None, None, None, None),
+        ("1", 'quo"te', "caf\u00e9", (), 0, 17, "tab\there", datetime.datetime(2019, 1, 2, 3, 4, 5, 6)),
+        ("1", "n", "d", ("a\\b",), 2**40, 0.5, None, datetime.datetime(2019, 1, 2, 3, 4, 5, tzinfo=_UTC)),
+    ],
+)
+def test_rows_of_scalars_are_written_as_the_structures_they_stand_for(row: tuple[Any, ...]) -> None:
+    """Rows whose members are all scalars or lists of strings are written one join per row: the same text as the
+    structure's own writer gives the dict (None members left out, timestamps as epoch numbers or naive ISO text)."""
+    operation = model.operation("DescribeImages")
+    assert operation is not None and operation.output_shape is not None
+    write = writer(operation.output_shape)
+    as_rows: list[str] = []
+    write({"imageDetails": Rows(_DETAIL, [row, row])}, as_rows)
+    as_dicts: list[str] = []
+    detail = {name: value for name, value in zip(_DETAIL, row, strict=True) if value is not None}
+    write({"imageDetails": [detail, detail]}, as_dicts)
+    assert "".join(as_rows) == "".join(as_dicts)
+    json.loads("".join(as_rows))
 
 
 def test_columns_of_unequal_lengths_are_refused() -> None:

@@ -160,6 +160,19 @@ def _compile_rows(shape: StructureShape, names: tuple[str, ...]) -> RowsWriter:
     source.add("    append = out.append")
     source.add("    separator = '['")
     source.add(f"    for {', '.join(values)}, in rows:")
+    inlines = [_inline_write(shape.members[name]) for name in names]
+    if all(inline is not None for inline in inlines):
+        # every member a scalar or a list of strings: a row is one join of its pieces (one string built, not one
+        # per member), a member's key and value each left out ('') when the value is None
+        pieces = ["separator", repr("{" + quote(names[0]) + ":"), str(inlines[0]).format(v=values[0])]
+        for name, var, inline in zip(names[1:], values[1:], inlines[1:], strict=True):
+            pieces.append(f"'' if {var} is None else {',' + quote(name) + ':'!r}")
+            pieces.append(f"'' if {var} is None else {str(inline).format(v=var)}")
+        source.add(f"        append(''.join(({', '.join(pieces)}, '}}')))")
+        source.add("        separator = ','")
+        source.add("    append(']')")
+        joined: RowsWriter = source.build(f"rows writer {shape.name}")
+        return joined
     for number, (name, var) in enumerate(zip(names, values, strict=True)):
         member = shape.members[name]
         key = quote(name) + ":"
