@@ -20,7 +20,7 @@ from ecr_mock import mock_ecr
 from ecr_mock._domain.ordered import CHUNK, Ordered
 from ecr_mock._wire import model
 from ecr_mock._wire.codec import codec_for
-from ecr_mock._wire.codegen import Rows, writer
+from ecr_mock._wire.codegen import Rows, quote, writer
 
 ROOT = Path(__file__).resolve().parents[1]
 UPLOAD_ID = "0123abcd-0123-4567-89ab-0123456789ab"
@@ -97,13 +97,24 @@ def test_rows_of_scalars_are_written_as_the_structures_they_stand_for(row: tuple
     operation = model.operation("DescribeImages")
     assert operation is not None and operation.output_shape is not None
     write = writer(operation.output_shape)
-    as_rows: list[str] = []
-    write({"imageDetails": Rows(_DETAIL, [row, row])}, as_rows)
     as_dicts: list[str] = []
     detail = {name: value for name, value in zip(_DETAIL, row, strict=True) if value is not None}
     write({"imageDetails": [detail, detail]}, as_dicts)
-    assert "".join(as_rows) == "".join(as_dicts)
-    json.loads("".join(as_rows))
+    json.loads("".join(as_dicts))
+    quoted = ("registryId", "repositoryName", "artifactMediaType")  # given as their JSON text
+    given = tuple(quote(v) if n in quoted and v is not None else v for n, v in zip(_DETAIL, row, strict=True))
+    for rows in (Rows(_DETAIL, [row, row]), Rows(_DETAIL, [given, given], quoted=quoted)):
+        as_rows: list[str] = []
+        write({"imageDetails": rows}, as_rows)
+        assert "".join(as_rows) == "".join(as_dicts)
+        assert list(rows) == [detail, detail]
+
+
+def test_only_string_members_of_rows_come_quoted() -> None:
+    operation = model.operation("DescribeImages")
+    assert operation is not None and operation.output_shape is not None
+    with pytest.raises(ValueError, match=r"only string members of the rows come quoted, not \['imageTags'\]"):
+        writer(operation.output_shape)({"imageDetails": Rows(_DETAIL, [("1",) * 8], quoted=("imageTags",))}, [])
 
 
 def test_columns_of_unequal_lengths_are_refused() -> None:

@@ -16,7 +16,7 @@ from ecr_mock._config import Behaviour
 from ecr_mock._domain.manifest import LIST_TYPES
 from ecr_mock._domain.repository import Image, Repository, Scan
 from ecr_mock._wire import model as _model
-from ecr_mock._wire.codegen import Rows, Written, write
+from ecr_mock._wire.codegen import Rows, Written, quote, write
 
 
 def repository(repo: Repository, uri: str) -> dict[str, Any]:
@@ -151,16 +151,37 @@ _DETAIL_MEMBERS = (
 )
 
 
+_DETAIL_QUOTED = ("registryId", "repositoryName", "imageManifestMediaType", "artifactMediaType", "imageStatus")
+_QUOTED: dict[str, str] = {}  # the JSON text of media types and statuses, the few values every page repeats
+_QUOTED_LIMIT = 256  # artifact types are the pusher's own: beyond these many, the rest are quoted every time
+
+
+def _quoted(value: str) -> str:
+    text = _QUOTED.get(value)
+    if text is None:
+        text = quote(value)
+        if len(_QUOTED) < _QUOTED_LIMIT:
+            _QUOTED[value] = text
+    return text
+
+
 def image_details(repo: Repository, images: list[Image], behaviour: Behaviour) -> Rows | list[dict[str, Any]]:
     """A page of ImageDetails: as rows (one tuple per image, no dict) unless an image was scanned, whose detail
     carries more (``image_detail``). The push time goes out as epoch seconds in whole microseconds (as the datetime
-    ``image_detail`` builds would), or naive in the seed's mode."""
+    ``image_detail`` builds would), or naive in the seed's mode. What every row repeats (the registry, the
+    repository, media types, the status) is quoted once (``_DETAIL_QUOTED``)."""
     if any(image.more is not None and image.more.scan is not None for image in images):
         return [image_detail(repo, image, behaviour) for image in images]
-    registry_id, name, naive = repo.registry_id, repo.name, behaviour.naive_push_time
+    registry_id, name, naive = quote(repo.registry_id), quote(repo.name), behaviour.naive_push_time
+    known = _QUOTED.get
     rows = []
     for image in images:  # an image is its manifest, its rare facts (manifest's and image's) in one ``more``
         more, media_type, tagged = image.more, image.media_type, image.tagged
+        artifact = (
+            None
+            if media_type in LIST_TYPES
+            else (None if more is None else more.artifact_type) or image.config_media_type
+        )
         rows.append(
             (
                 registry_id,
@@ -169,18 +190,16 @@ def image_details(repo: Repository, images: list[Image], behaviour: Behaviour) -
                 (tagged,) if type(tagged) is str else tagged or None,  # ``image.tags``, without the call
                 image.size,
                 _naive(image.pushed) if naive else round(image.pushed * 1e6) / 1e6,  # whole microseconds
-                media_type,
-                None
-                if media_type in LIST_TYPES
-                else (None if more is None else more.artifact_type) or image.config_media_type,
+                known(media_type) or _quoted(media_type),
+                None if artifact is None else known(artifact) or _quoted(artifact),
                 None if more is None else more.last_pull,
                 None if more is None else more.subject,
-                image.status,
+                known(image.status) or _quoted(image.status),
                 None if more is None else more.last_archived_at,
                 None if more is None else more.last_activated_at,
             )
         )
-    return Rows(_DETAIL_MEMBERS, rows)
+    return Rows(_DETAIL_MEMBERS, rows, quoted=_DETAIL_QUOTED)
 
 
 def _naive(epoch: float) -> datetime:

@@ -23,6 +23,7 @@ import base64
 import binascii
 import contextlib
 import datetime as _dt
+import json
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -59,15 +60,23 @@ class Rows:
 
     ``Rows.of_columns`` takes the values column by column instead (one sequence per member, of equal lengths),
     as a listing reads them off its objects: the rows are then zipped only as they are written (no tuple kept
-    per row)."""
+    per row). ``quoted`` names string members whose values are given as their JSON text already (``quote``): what
+    is the same on every row, or one of a few values, is then quoted once, not once per row."""
 
-    __slots__ = ("_rows", "columns", "names", "plain")
+    __slots__ = ("_rows", "columns", "names", "plain", "quoted")
 
-    def __init__(self, names: tuple[str, ...], rows: Sequence[tuple[Any, ...]], plain: bool = False) -> None:
+    def __init__(
+        self,
+        names: tuple[str, ...],
+        rows: Sequence[tuple[Any, ...]],
+        plain: bool = False,
+        quoted: tuple[str, ...] = (),
+    ) -> None:
         self.names = names
         self._rows: Sequence[tuple[Any, ...]] | None = rows
         self.columns: tuple[Sequence[Any], ...] | None = None
         self.plain = plain
+        self.quoted = quoted
 
     @classmethod
     def of_columns(cls, names: tuple[str, ...], columns: tuple[Sequence[Any], ...], plain: bool = False) -> Rows:
@@ -88,9 +97,13 @@ class Rows:
         return len(self.rows) if self.columns is None else len(self.columns[0])
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        names = self.names
+        names, quoted = self.names, self.quoted
         for row in self.rows:
-            yield {name: value for name, value in zip(names, row, strict=True) if value is not None}
+            yield {
+                name: json.loads(value) if name in quoted else value
+                for name, value in zip(names, row, strict=True)
+                if value is not None
+            }
 
 
 class Written(str):
@@ -99,7 +112,9 @@ class Written(str):
 
 
 RowsWriter = Callable[[Sequence[tuple[Any, ...]], list[str]], None]
-_ROWS_WRITERS: dict[tuple[int, tuple[str, ...]], tuple[Shape, RowsWriter, tuple[str, str, str, str] | None]] = {}
+_ROWS_WRITERS: dict[
+    tuple[int, tuple[str, ...], tuple[str, ...]], tuple[Shape, RowsWriter, tuple[str, str, str, str] | None]
+] = {}
 
 
 def _write_rows(value: Rows, out: list[str], shape: StructureShape) -> None:
@@ -107,10 +122,12 @@ def _write_rows(value: Rows, out: list[str], shape: StructureShape) -> None:
     if not len(value):
         out.append("[]")
         return
-    key = (id(shape), value.names)
+    names, quoted = value.names, value.quoted
+    key = (id(shape), names, quoted)
     compiled = _ROWS_WRITERS.get(key)
     if compiled is None:
-        compiled = _ROWS_WRITERS[key] = (shape, _compile_rows(shape, value.names), _row_joins(shape, value.names))
+        joins = None if quoted else _row_joins(shape, names)
+        compiled = _ROWS_WRITERS[key] = (shape, _compile_rows(shape, names, quoted), joins)
     _, write, joins = compiled
     if joins is not None and _joined(value, joins, out):
         return
@@ -149,18 +166,22 @@ def _row_joins(shape: StructureShape, names: tuple[str, ...]) -> tuple[str, str,
     return "[{" + keys[0] + ':"', member, '"},{' + keys[0] + ':"', '"}]'
 
 
-def _compile_rows(shape: StructureShape, names: tuple[str, ...]) -> RowsWriter:
-    """One function writing a whole list of rows of ``names`` (members of ``shape``), each member inline."""
+def _compile_rows(shape: StructureShape, names: tuple[str, ...], quoted: tuple[str, ...] = ()) -> RowsWriter:
+    """One function writing a whole list of rows of ``names`` (members of ``shape``), each member inline; those
+    ``quoted`` names (string members) come as their JSON text."""
     unknown = [name for name in names if name not in shape.members]
     if unknown or not names:
         raise ValueError(f"{shape.name} has no members {unknown}" if unknown else "rows need a member")
+    not_strings = [name for name in quoted if name not in names or shape.members[name].type_name != "string"]
+    if not_strings:
+        raise ValueError(f"only string members of the rows come quoted, not {not_strings}")
     source = _Source(_WRITER_ENV)
     values = [f"v{number}" for number in range(len(names))]
     source.add("def generated(rows, out):")
     source.add("    append = out.append")
     source.add("    separator = '['")
     source.add(f"    for {', '.join(values)}, in rows:")
-    inlines = [_inline_write(shape.members[name]) for name in names]
+    inlines = ["{v}" if name in quoted else _inline_write(shape.members[name]) for name in names]
     if all(inline is not None for inline in inlines):
         # every member a scalar or a list of strings: a row is one join of its pieces (one string built, not one
         # per member), a member's key and value each left out ('') when the value is None
@@ -180,7 +201,7 @@ def _compile_rows(shape: StructureShape, names: tuple[str, ...]) -> RowsWriter:
         indent = "        " if number == 0 else "            "
         if number:
             source.add(f"        if {var} is not None:")
-        inline = _inline_write(member)
+        inline = inlines[number]
         if inline is not None:
             source.add(f"{indent}append({lead} + {inline.format(v=var)})")
         else:
