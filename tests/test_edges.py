@@ -15,8 +15,11 @@ from typing import Any
 
 import boto3
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ecr_mock import mock_ecr
+from ecr_mock._backend import paging
 from ecr_mock._domain.ordered import CHUNK, Ordered
 from ecr_mock._wire import model
 from ecr_mock._wire.codec import codec_for
@@ -70,11 +73,11 @@ def test_rows_are_written_as_the_dicts_they_stand_for(rows: list[tuple[str, str 
     expected = [{k: v for k, v in zip(names, row, strict=True) if v is not None} for row in rows]
     columns = ([row[0] for row in rows], [row[1] for row in rows])
     plain = all(value is None or value.isprintable() for row in rows for value in row)
-    for given in (Rows(names, rows), Rows.of_columns(names, columns), Rows.of_columns(names, columns, plain)):
+    for listed in (Rows(names, rows), Rows.of_columns(names, columns), Rows.of_columns(names, columns, plain)):
         out: list[str] = []
-        writer(operation.output_shape)({"imageIds": given}, out)
+        writer(operation.output_shape)({"imageIds": listed}, out)
         assert "".join(out) == json.dumps({"imageIds": expected}, separators=(",", ":"))
-        assert len(given) == len(rows) and list(given) == expected
+        assert len(listed) == len(rows) and list(listed) == expected
 
 
 _DETAIL = ("registryId", "repositoryName", "imageDigest", "imageTags", "imageSizeInBytes", "imagePushedAt",
@@ -212,3 +215,52 @@ def test_quick_run_reports_every_target(script: str) -> None:
     targets = [figure for figure in line["figures"] if figure["target"] is not None]
     assert targets
     assert done.returncode == (1 if any(figure["status"] == "MISS" for figure in targets) else 0)
+
+
+def _decoded_by_json(listing: str, token: str, size: int) -> tuple[int, ...] | str:
+    """What a page token meant when every token was read by ``json`` alone (the rule the fast reading keeps)."""
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return "invalid"
+    if not (isinstance(raw, list) and len(raw) == size + 1 and raw[0] == listing):
+        return "invalid"
+    if not all(type(n) is int and n >= 0 for n in raw[1:]):
+        return "invalid"
+    return tuple(raw[1:])
+
+
+def _decoded(listing: str, token: str, size: int) -> tuple[int, ...] | str:
+    try:
+        found = paging.decode(listing, token, size)
+    except Exception as error:  # the refusal is compared, whatever it is
+        return "invalid" if getattr(error, "code", "") == "InvalidParameterException" else repr(error)
+    assert found is not None
+    return found
+
+
+_NUMBER_TEXTS = st.sampled_from(["0", "7", "07", "-1", "1e3", "1.0", " 5", "5 ", "٣", "+4", "", "00", "123456"])
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    listing=st.text(max_size=30),
+    numbers=st.lists(st.integers(0, 10**20), min_size=1, max_size=3),
+    texts=st.lists(_NUMBER_TEXTS, min_size=1, max_size=3),
+    spacing=st.sampled_from(["", " "]),
+)
+def test_page_tokens_mean_what_json_reads_in_them(
+    listing: str, numbers: list[int], texts: list[str], spacing: str
+) -> None:
+    """A token this module wrote is read back (its shape read by hand); any other text means what ``json`` reads
+    in it: numbers with leading zeros, signs, exponents or spaces, other listings and sizes."""
+    token = paging.encode(listing, *numbers)
+    assert paging.decode(listing, token, len(numbers)) == tuple(numbers)
+    assert token == base64.urlsafe_b64encode(
+        json.dumps([listing, *numbers], separators=(",", ":")).encode()
+    ).decode().rstrip("=")
+    crafted = "[" + json.dumps(listing) + "," + spacing + ",".join(texts) + "]"
+    for text in (crafted, crafted.replace(",", ", "), "[" + json.dumps(listing + "x") + ",1]"):
+        token = base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+        for size in (len(texts), 1):
+            assert _decoded(listing, token, size) == _decoded_by_json(listing, token, size), text
