@@ -10,7 +10,9 @@ when run as root) is started in a temporary directory on a free loopback port, w
 the local store fsyncs its blob files), and removed afterwards; without the binaries the script says so and
 reports no figures. Two servers run in their own processes: ``ecr-mock serve --data-dir D`` (the local store:
 SQLite and blob files) and ``ecr-mock serve --database URL``. Each round pushes fresh bytes (``os.urandom``) to
-each server, the side that goes first alternating, as one monolithic ``POST /v2/<name>/blobs/uploads/?digest=``,
+each server, the side that goes first alternating, each push timed from a settled disk as in ``registry.py``
+(``_common.settle_disk``: the dirty pages earlier pushes, pulls and copies left written out, the clean ones dropped,
+untimed, before every timed push of every side), as one monolithic ``POST /v2/<name>/blobs/uploads/?digest=``,
 then pulls it with ``GET /v2/<name>/blobs/<digest>`` (read and discarded). On PostgreSQL a second server on the
 same database pulls it first (its first read of the blob, from the database), then the pushing server (from the
 copy it kept while the push streamed in). Figures: MB/s each way per store (medians), and PostgreSQL's share of
@@ -284,6 +286,7 @@ def rounds(local: Served, pg: Served, other: Served, copier: Copier, size: int, 
         digest = "sha256:" + hashlib.sha256(data).hexdigest()
         order = sides[number % 3 :] + sides[: number % 3]
         for label, served in order:
+            _common.settle_disk()  # as registry.py does: no push pays for the writeback of the ones before it
             if isinstance(served, Copier):
                 copied = served.push(data)
                 if number:

@@ -563,24 +563,12 @@ def _push_pair(ours: Callable[[], None] | None, theirs: Callable[[], None] | Non
 
 
 def settled_timed(push: Callable[[], object]) -> float:
-    """A push timed after the page cache's dirty pages of earlier rounds are written out (``os.sync``, not timed):
-    otherwise each push pays for the writeback of the gigabytes the rounds before it left, a cost of the
-    benchmark's own history, which grows round by round, not of the push."""
-    os.sync()
-    _drop_clean_pages()
+    """A push timed after the page cache's dirty pages of earlier rounds are written out and its clean ones dropped
+    (``_common.settle_disk``, not timed): otherwise each push pays for the writeback of the gigabytes the rounds
+    before it left, a cost of the benchmark's own history, which grows round by round, not of the push. Every side,
+    ours and distribution, gets the same."""
+    _common.settle_disk()
     return timed(push)
-
-
-DROP_CACHES = Path("/proc/sys/vm/drop_caches")
-
-
-def _drop_clean_pages() -> None:
-    """Give the kernel its free pages back before a timed push (root only; else nothing): on this kind of VM a
-    write that must first reclaim cached pages of earlier rounds costs 4-5x one that finds free pages, so without
-    this every push after the first measures the page cache's history (the client's own file write slows the same
-    way) instead of the registry. Every side, ours and distribution, gets the same."""
-    with contextlib.suppress(OSError):
-        DROP_CACHES.write_text("1\n")
 
 
 def _checked(answered: str, digest: str) -> None:
