@@ -22,6 +22,7 @@ from botocore.exceptions import (  # type: ignore[import-untyped,unused-ignore]
 from freezegun import freeze_time
 
 from ecr_mock import mock_ecr
+from ecr_mock._activation import intercept
 
 ACCOUNT = "012345678910"
 OTHER_ACCOUNT = "111122223333"
@@ -155,6 +156,34 @@ def test_responses_carry_a_request_id(ecr: Any) -> None:
     with pytest.raises(ClientError) as exc:
         ecr.create_repository(repositoryName="app")
     assert exc.value.response["ResponseMetadata"]["RequestId"]
+
+
+def test_answers_reach_boto3_alike_however_the_interceptor_builds_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The interceptor fills botocore's HeadersDict directly where botocore's classes are shaped for it (checked
+    once, at import) and falls back to AWSResponse's own constructor: boto3 sees the same answers either way."""
+    assert intercept._response is intercept._direct_response  # the installed botocore takes the direct way
+    seen = []
+    for build in (intercept._direct_response, intercept._public_response):
+        monkeypatch.setattr(intercept, "_response", build)
+        with freeze_time(FROZEN), mock_ecr():
+            client: Any = boto3.client("ecr", region_name=REGION)
+            client.create_repository(repositoryName="app")
+            answer = client.describe_repositories()
+            with pytest.raises(ClientError) as exc:
+                client.describe_repositories(repositoryNames=["gone"])
+        for metadata in (answer.pop("ResponseMetadata"), exc.value.response.pop("ResponseMetadata")):
+            headers = metadata["HTTPHeaders"]
+            assert sorted(headers) == ["content-length", "content-type", "x-amzn-requestid"]
+            assert headers["x-amzn-requestid"] == metadata["RequestId"]
+            assert headers["content-type"] == "application/x-amz-json-1.1"
+            seen.append((metadata["HTTPStatusCode"], headers["content-length"]))
+        seen.append((answer, exc.value.response))
+    assert seen[:3] == seen[3:]
+    assert seen[1][0] == 400
+    assert seen[2][1]["Error"] == {
+        "Code": "RepositoryNotFoundException",
+        "Message": f"The repository with name 'gone' does not exist in the registry with id '{ACCOUNT}'",
+    }
 
 
 def test_create_repository_with_every_input_is_echoed_and_described() -> None:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
-from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse, HeadersDict
 
 from ecr_mock._activation import state as _state
 from ecr_mock._wire.sigv4 import scope as _scope
@@ -64,7 +64,47 @@ def before_send(request: AWSPreparedRequest, event_name: str | None = None, **_:
     protocol = _protocol or _load_protocol()
     call = protocol.Request(target, body or b"", access_key_id, operation)
     answer = protocol.handle(call, active.backends, active.account_id, region or region_of(request))
-    return AWSResponse(request.url, answer.status, answer.headers, _Raw(answer.body))
+    return _response(request.url, answer.status, answer.headers, _Raw(answer.body))
+
+
+def _public_response(url: str, status: int, headers: dict[str, str], raw: _Raw) -> AWSResponse:
+    return AWSResponse(url, status, headers, raw)
+
+
+def _direct_response(url: str, status: int, headers: dict[str, str], raw: _Raw) -> AWSResponse:
+    """``AWSResponse(url, status, headers, raw)``, built without its ``HeadersDict.update``, which files each
+    header through four Python calls (an ABC check, ``__setitem__``, a new ``_HeaderKey``): the headers' inner
+    dict is filled directly, under ``_HeaderKey``s made once per header name. botocore-private: used only when
+    ``_probe_direct`` found botocore's classes shaped so; ``_public_response`` otherwise."""
+    keys = _HEADER_KEYS
+    inner = {}
+    for name, value in headers.items():
+        key = keys.get(name)
+        if key is None:
+            key = _HeaderKey(name)
+            if len(keys) < _CACHE_LIMIT:
+                keys[name] = key
+        inner[key] = value
+    filed = _new(HeadersDict)
+    filed._dict = inner
+    response = _new(AWSResponse)
+    response.url, response.status_code, response.headers, response.raw = url, status, filed, raw
+    response._content = None
+    return response
+
+
+def _probe_direct() -> bool:
+    """Whether ``_direct_response`` builds what botocore's own constructor builds, attribute for attribute."""
+    if _AUTHORIZATION_KEY is None:
+        return False
+    headers = {"Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": "probe"}
+    raw = _Raw(b"{}")
+    try:
+        public, direct = AWSResponse("u", 200, headers, raw), _direct_response("u", 200, headers, raw)
+        same_headers = vars(public.headers) == vars(direct.headers) and dict(public.headers) == headers
+        return same_headers and vars(public).keys() == vars(direct).keys() and direct.content == public.content
+    except Exception:  # any surprise in botocore's shapes: the public constructor it is
+        return False
 
 
 def _authorization(headers: Any) -> str | bytes | None:
@@ -92,6 +132,9 @@ def _operation_of(event_name: str) -> str | None:
 # A small cache of what botocore sends over and over: operation names by event.
 _CACHE_LIMIT = 256
 _OPERATION_OF_EVENT: dict[str, str] = {}
+_HEADER_KEYS: dict[str, Any] = {}  # response header name -> its _HeaderKey
+_new = object.__new__
+_response = _direct_response if _probe_direct() else _public_response
 
 
 def _load_protocol() -> ModuleType:
