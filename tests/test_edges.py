@@ -63,6 +63,9 @@ def test_ordered_pages_and_removals_agree_with_a_plain_list() -> None:
         [("sha256:ab", "v1"), ("sha256:cd", "v2")],
         [("sha256:ab", None), ("sha256:cd", "v2")],
         [('quo"te', "back\\slash"), ("caf\u00e9", "tab\there")],
+        [("sha256:ab", "v1"), ("sha256:cd", 'quo"te')],  # each column is checked on its own: either may hold one
+        [("sha256:a\\b", "v1"), ("sha256:cd", "v2")],
+        [("sha256:ab", "v1"), ("sha256:cd", "caf\u00e9")],
         [],
     ],
 )

@@ -138,8 +138,20 @@ def _joined(value: Rows, joins: tuple[str, str, str, str], out: list[str]) -> bo
     """Rows of one or two strings, written by joining them, when no value needs escaping; False otherwise."""
     start, member, row, end = joins
     columns = value.columns
-    # columns are zipped as they are joined (zip reuses its tuple): every row has one value per member
-    rows = value.rows if columns is None else zip(*columns, strict=True)
+    if columns is not None:
+        # each column's values joined end to end: a quote or backslash found in C (memchr), where counting the
+        # quotes of the written text (a character at a time) cost more than writing it
+        try:
+            texts = ["".join(column) for column in columns]
+        except TypeError:  # a None: some row lacks a member
+            return False
+        for text in texts:
+            if not text.isascii() or '"' in text or "\\" in text or not (value.plain or text.isprintable()):
+                return False
+        # zipped as they are joined (zip reuses its tuple): every row has one value per member
+        out.append(start + row.join(map(member.join, zip(*columns, strict=True))) + end)
+        return True
+    rows = value.rows
     try:
         body = row.join(map(member.join, rows))
     except TypeError:  # a None: some row lacks a member
@@ -150,7 +162,7 @@ def _joined(value: Rows, joins: tuple[str, str, str, str], out: list[str]) -> bo
     expected = member.count('"') * (width - 1) * count + row.count('"') * (count - 1)
     if body.count('"') != expected:  # a quote inside a value
         return False
-    if columns is None and set(map(len, value.rows)) != {width}:  # a row of too few or too many values
+    if set(map(len, rows)) != {width}:  # a row of too few or too many values
         return False
     out.append(start + body + end)
     return True
