@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from types import CodeType
-from typing import Any
+from typing import Any, NamedTuple
 
 from ecr_mock._backend import Backends, EcrBackend
 from ecr_mock._backend import leniency as _leniency
@@ -17,8 +17,7 @@ Params = dict[str, Any]
 Result = dict[str, Any]
 
 
-@dataclass(slots=True)
-class Context:
+class Context(NamedTuple):
     """Who is calling, where, and the registries they reach."""
 
     backends: Backends
@@ -62,6 +61,9 @@ class Context:
         _leniency.record(self.backends, _leniency.REGISTRY_FALLBACK, calling_operation(), asked, real)
         return own
 
+
+# A Context from one tuple, in C (a NamedTuple's own __new__ is a Python call, and every ECR call makes one).
+new_context: Callable[[tuple[Backends, str, str, str | None]], Context] = functools.partial(tuple.__new__, Context)
 
 Handler = Callable[[Context, Params], Result]
 

@@ -62,7 +62,7 @@ def before_send(request: AWSPreparedRequest, event_name: str | None = None, **_:
     target = None if operation else _text(headers.get("X-Amz-Target"))
     access_key_id, region = _scope(_authorization(headers))
     protocol = _protocol or _load_protocol()
-    call = protocol.Request(target, body or b"", access_key_id, operation)
+    call = protocol.new_request((target, body or b"", access_key_id, operation))
     answer = protocol.handle(call, active.backends, active.account_id, region or region_of(request))
     return _response(request.url, answer.status, answer.headers, _Raw(answer.body))
 

@@ -6,13 +6,16 @@ and answers with status, headers and body, for the botocore interceptor and, lat
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import logging
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from typing import NamedTuple
 
-from ecr_mock._actions import DISPATCH, Context
+from ecr_mock._actions import DISPATCH
+from ecr_mock._actions._base import new_context
 from ecr_mock._backend import Backends
 from ecr_mock._errors import EcrError, InternalFailure, UnknownOperationException
 from ecr_mock._wire import model as _model
@@ -21,19 +24,25 @@ from ecr_mock._wire.codec import OperationCodec, codec_for
 log = logging.getLogger("ecr_mock")
 
 
-@dataclass(slots=True)
-class Request:
+class Request(NamedTuple):
     target: str | None  # the X-Amz-Target header
     body: bytes
     access_key_id: str | None = None  # from the SigV4 credential scope: who is calling
     operation: str | None = None  # the operation's name when the caller knows it already (botocore's event name)
 
 
-@dataclass(slots=True)
-class Response:
+class Response(NamedTuple):
     status: int
     headers: dict[str, str]
     body: bytes
+
+
+# Each built from one tuple, in C: a NamedTuple's own __new__ (as a dataclass's __init__) is a Python call, and
+# every call through the interceptor makes one of each.
+new_request: Callable[[tuple[str | None, bytes, str | None, str | None]], Request] = functools.partial(
+    tuple.__new__, Request
+)
+_new_response: Callable[[tuple[int, dict[str, str], bytes]], Response] = functools.partial(tuple.__new__, Response)
 
 
 def handle(request: Request, backends: Backends, account_id: str, region: str) -> Response:
@@ -49,7 +58,7 @@ def handle(request: Request, backends: Backends, account_id: str, region: str) -
                 f"(it answers {len(DISPATCH)} of {len(_model.operation_names())}: {', '.join(sorted(DISPATCH))})"
             )
         with backends.lock:
-            result = handler(Context(backends, account_id, region, request.access_key_id), params)
+            result = handler(new_context((backends, account_id, region, request.access_key_id)), params)
             body = codec.serialize(result)
     except EcrError as error:
         return error_response(error)
@@ -72,7 +81,7 @@ def _response(status: int, body: bytes) -> Response:
         "Content-Length": str(len(body)),
         "x-amzn-RequestId": "%s%012x" % (_REQUEST_ID_PREFIX, next(_request_numbers)),  # noqa: UP031  # cheaper than an f-string spec
     }
-    return Response(status, headers, body)
+    return _new_response((status, headers, body))
 
 
 # Request ids shaped like ECR's UUIDs: a random prefix per process, then a counter (cheaper than uuid4 per call).
