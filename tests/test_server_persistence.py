@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import pickle
+import shutil
 import signal
 import sqlite3
 import threading
@@ -26,6 +27,7 @@ from werkzeug.test import Client as WsgiClient
 import ecr_mock
 from ecr_mock import _config
 from ecr_mock._backend import Backends
+from ecr_mock._config import behaviour_for
 from ecr_mock._domain.manifest import Manifest, ManifestMore
 from ecr_mock._domain.repository import ARCHIVED, Image, ImageMore
 from ecr_mock._server.app import App, ServerSettings
@@ -311,8 +313,8 @@ def test_a_state_file_of_an_older_schema_is_converted_or_refused(launch: Launche
     launch.connect(server.url).ecr.create_repository(repositoryName="app")
     assert server.stop() == 0
     path = tmp_path / "state.sqlite3"
-    assert state.SCHEMA == 3
-    assert 2 in state.CONVERTED
+    assert state.SCHEMA == 4
+    assert {2, 3} <= state.CONVERTED
     with sqlite3.connect(path) as db:
         db.execute("PRAGMA user_version = 2")
         db.execute("UPDATE state SET schema = 2, ecr_mock_version = '0.0.9'")
@@ -336,6 +338,49 @@ def test_a_state_file_of_an_older_schema_is_converted_or_refused(launch: Launche
         f"({ecr_mock.__version__}) reads schema {state.SCHEMA} and cannot convert it: serve it with ecr_mock 0.0.1, "
         "or use another --data-dir"
     ) in refused.stderr
+
+
+def test_a_schema_3_data_dir_answers_of_its_blobs_as_the_version_that_wrote_it(tmp_path: Path) -> None:
+    """tests/data/state-schema3 was written by the last version of schema 3 (its make.py says how), with what that
+    version answered of every blob its images name (expected.json): shared by three images, one of them archived;
+    uploaded or not; named in two repositories or one; named by none. Loaded here, converted from the indexes it
+    kept, asked again: the same answers, then the same after an image goes and one is restored."""
+    source = Path(__file__).parent / "data" / "state-schema3"
+    shutil.copytree(source, tmp_path / "dir", ignore=shutil.ignore_patterns("*.py", "*.json"))
+    expected = json.loads((source / "expected.json").read_text())
+    world, saved = state.open_data_dir(tmp_path / "dir", behaviour_for(False))
+    api = Api(world)
+    digests = [layer["layerDigest"] for layer in expected["app"]["layers"]]
+    digests += [failure["layerDigest"] for failure in expected["app"]["failures"]]
+
+    def answers(name: str) -> dict[str, Any]:
+        answer = api.call("BatchCheckLayerAvailability", repositoryName=name, layerDigests=digests)
+        return {"layers": answer["layers"], "failures": answer["failures"]}
+
+    assert answers("app") == expected["app"]
+    assert answers("web") == expected["web"]
+    saved.save(world)
+    saved.close()
+    db = sqlite3.connect(tmp_path / "dir" / "state.sqlite3")
+    assert db.execute("SELECT schema FROM state").fetchone()[0] == state.SCHEMA == 4
+    db.close()
+    # the converted counts keep counting: image 1 goes (its own layer and config with it; the base layer stays,
+    # named by images 0 and 2), image 2 is restored (its config, uploaded, AVAILABLE again)
+    api.call("BatchDeleteImage", repositoryName="app", imageIds=[{"imageTag": "v1"}])
+    api.call("UpdateImageStorageClass", repositoryName="app", imageId={"imageTag": "v2"}, targetStorageClass="STANDARD")
+    restored = api.call("DescribeImages", repositoryName="app", imageIds=[{"imageTag": "v2"}])["imageDetails"][0]
+    assert restored["imageStatus"] == "ACTIVE"  # this server restores at once
+    after = answers("app")
+    by_digest = {layer["layerDigest"]: layer["layerAvailability"] for layer in after["layers"]}
+    base, config0, own0, config1, own1, config2, own2, unknown = digests
+    assert by_digest == {
+        base: "AVAILABLE",
+        config0: "AVAILABLE",
+        own0: "UNAVAILABLE",
+        config2: "AVAILABLE",
+        own2: "UNAVAILABLE",
+    }
+    assert [failure["layerDigest"] for failure in after["failures"]] == [config1, own1, unknown]
 
 
 def test_a_second_server_on_the_same_data_dir_is_refused(launch: Launcher, tmp_path: Path) -> None:

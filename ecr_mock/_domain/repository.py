@@ -262,11 +262,12 @@ class Repository:
     parents: dict[str, set[str]] = field(default_factory=dict)  # child digest -> lists/indexes naming it
     referrers: dict[str, list[str]] = field(default_factory=dict)  # subject digest -> referrer digests, push order
     blobs: dict[str, Blob] = field(default_factory=dict)  # uploaded layer/config blobs
-    # Blob digests the images' manifests name, keyed compactly (see _key), read through blob_ref(): those
-    # several images name, with their counts; those one image names (most: its config and own layers) only as
-    # members of a set per (media type, whether that image is active), no object of their own.
-    blob_refs: dict[int | bytes | str, BlobRef] = field(default_factory=dict)
-    blob_singles: dict[str | None, tuple[set[int | bytes | str], set[int | bytes | str]]] = field(default_factory=dict)
+    # Blob digests the images' manifests name, keyed compactly (see _key), read through blob_ref(), in one dict:
+    # a blob several images name as a BlobRef with their counts; one that a single image names (most: its config
+    # and own layers) as a small int, no object of its own: its media type's number in blob_kinds, twice, plus
+    # 1 while that image is active. One lookup answers either, and a push adds a blob with one more.
+    blob_index: dict[int | bytes | str, BlobRef | int] = field(default_factory=dict)
+    blob_kinds: list[str | None] = field(default_factory=list)  # the media types blob_index's ints number
     # images whose blobs are not yet counted (pushed without their document at hand): at most UNCOUNTED of them,
     # so that no call pays for many
     uncounted: dict[str, Image] = field(default_factory=dict)
@@ -281,6 +282,25 @@ class Repository:
     def __post_init__(self) -> None:
         self.arn = f"arn:{partition(self.region)}:ecr:{self.region}:{self.registry_id}:repository/{self.name}"
         self.uri = f"{self.registry_id}.dkr.ecr.{self.region}.amazonaws.com/{self.name}"
+
+    def __setstate__(self, state: tuple[None, dict[str, Any]]) -> None:
+        """Saved state, also of schema 3, which kept the blobs the images name in two parts under the same keys:
+        ``blob_refs`` (those several images name) and ``blob_singles`` (per media type, a set each of those one
+        inactive and one active image names)."""
+        slots = dict(state[1])
+        refs: dict[int | bytes | str, BlobRef] | None = slots.pop("blob_refs", None)
+        singles: dict[str | None, tuple[set[int | bytes | str], ...]] | None = slots.pop("blob_singles", None)
+        for name, value in slots.items():
+            setattr(self, name, value)
+        if refs is None and singles is None:
+            return
+        self.blob_index, self.blob_kinds = {}, []
+        for media_type, pair in (singles or {}).items():
+            for active, keys in enumerate(pair):
+                for key in keys:
+                    self.blob_index[key] = self._single(media_type, active)
+        for key, ref in (refs or {}).items():
+            self.blob_index[key] = ref
 
     def listing(self, kind: str, *more: str) -> str:
         """What a page token of this repository's ``kind`` listing is bound to."""
@@ -306,21 +326,19 @@ class Repository:
             for image in self.uncounted.values():
                 self._count(image, blobs_of(image))
             self.uncounted.clear()
-        key = _key(digest)
-        ref = self.blob_refs.get(key)
-        if ref is not None:
-            return ref
-        single = self._single(key)
-        return None if single is None else BlobRef(1, single[1], single[0])
+        found = self.blob_index.get(_key(digest))
+        if type(found) is int:  # one image names it
+            return BlobRef(1, found & 1, self.blob_kinds[found >> 1])
+        return found  # type: ignore[return-value]  # a BlobRef, or None
 
-    def _single(self, key: int | bytes | str) -> tuple[str | None, int] | None:
-        """The media type, and whether its image is active (1) or not (0), of a blob one image names."""
-        for media_type, (inactive, active) in self.blob_singles.items():
-            if key in active:
-                return media_type, 1
-            if key in inactive:
-                return media_type, 0
-        return None
+    def _single(self, media_type: str | None, active: int) -> int:
+        """How ``blob_index`` holds a blob one image names: its media type's number, twice, plus ``active``."""
+        kinds = self.blob_kinds
+        try:
+            return kinds.index(media_type) * 2 + active
+        except ValueError:
+            kinds.append(media_type)
+            return len(kinds) * 2 - 2 + active
 
     def tag_is_immutable(self, tag: str) -> bool:
         mode = self.tag_mutability
@@ -357,21 +375,18 @@ class Repository:
     def _count(self, image: Image, blobs: Blobs) -> None:
         """Add ``image``'s blobs to the blob index."""
         active = int(image.status == ACTIVE)
-        refs = self.blob_refs
+        index = self.blob_index
         config, layers = blobs
         for blob in layers if config is None else (config, *layers):
             key = _key(blob.digest)
-            ref = refs.get(key)
-            if ref is not None:
-                ref.count += 1
-                ref.active += active
-                continue
-            single = self._single(key)
-            if single is None:
-                self._singles(blob.media_type)[active].add(key)
-            else:  # a second image names it: it gets counts of its own
-                self.blob_singles[single[0]][single[1]].discard(key)
-                refs[key] = BlobRef(2, single[1] + active, single[0])
+            found = index.get(key)
+            if found is None:
+                index[key] = self._single(blob.media_type, active)
+            elif type(found) is int:  # a second image names it: it gets counts of its own
+                index[key] = BlobRef(2, (found & 1) + active, self.blob_kinds[found >> 1])
+            else:
+                found.count += 1  # type: ignore[union-attr]
+                found.active += active  # type: ignore[union-attr]
 
     def _count_document(self, image: Image, document: dict[str, Any]) -> None:
         """``_count`` of a pushed image, read straight from its manifest's JSON document (a push pays this): the
@@ -380,7 +395,7 @@ class Repository:
             self._count(image, descriptors(image, document))
             return
         active = int(image.status == ACTIVE)
-        refs, singles = self.blob_refs, self.blob_singles
+        index = self.blob_index
         config, layers = document.get("config"), document.get("layers")
         named = layers if type(layers) is list else []
         for blob in named if type(config) is not dict else (config, *named):
@@ -390,46 +405,35 @@ class Repository:
             if type(digest) is not str:
                 continue
             key = _key(digest)
-            ref = refs.get(key)
-            if ref is not None:
-                ref.count += 1
-                ref.active += active
-                continue
-            for media_type, pair in singles.items():  # _single, inlined
-                if key in pair[1] or key in pair[0]:
-                    was = int(key in pair[1])
-                    pair[was].discard(key)
-                    refs[key] = BlobRef(2, was + active, media_type)
-                    break
-            else:
+            found = index.get(key)
+            if found is None:
                 kind = blob.get("mediaType")
-                self._singles(_shared(kind) if type(kind) is str else None)[active].add(key)
-
-    def _singles(self, media_type: str | None) -> tuple[set[int | bytes | str], set[int | bytes | str]]:
-        pair = self.blob_singles.get(media_type)
-        if pair is None:
-            pair = self.blob_singles[media_type] = (set(), set())
-        return pair
+                index[key] = self._single(_shared(kind) if type(kind) is str else None, active)
+            elif type(found) is int:  # a second image names it: it gets counts of its own
+                index[key] = BlobRef(2, (found & 1) + active, self.blob_kinds[found >> 1])
+            else:
+                found.count += 1  # type: ignore[union-attr]
+                found.active += active  # type: ignore[union-attr]
 
     def _uncount(self, key: int | bytes | str, count: int, active: int) -> None:
         """Change a counted blob's count and active count by ``count`` and ``active`` (each -1, 0 or +1, the
         count never up): one image naming it removed, or archived or restored."""
-        ref = self.blob_refs.get(key)
-        if ref is None:
-            single = self._single(key)
-            assert single is not None, "a blob some counted image names is in the index"
-            media_type, was = single
-            self.blob_singles[media_type][was].discard(key)
-            if count == 0:
-                self._singles(media_type)[was + active].add(key)
+        index = self.blob_index
+        found = index.get(key)
+        assert found is not None, "a blob some counted image names is in the index"
+        if type(found) is int:  # the one image naming it: gone, or its active bit flipped
+            if count:
+                del index[key]
+            else:
+                index[key] = found + active
             return
+        ref: BlobRef = found  # type: ignore[assignment]
         ref.count += count
         ref.active += active
-        if ref.count == 1 and ref.active in (0, 1):  # one image names it again: back among the singles
-            del self.blob_refs[key]
-            self._singles(ref.media_type)[ref.active].add(key)
+        if ref.count == 1 and ref.active in (0, 1):  # one image names it again: back to a single
+            index[key] = self._single(ref.media_type, ref.active)
         elif not ref.count:
-            del self.blob_refs[key]
+            del index[key]
 
     def attach(self, image: Image, tag: str) -> None:
         """Point ``tag`` at ``image``, taking it off the image that had it (which stays, maybe untagged)."""
@@ -494,9 +498,9 @@ class Repository:
 
     def clear(self) -> None:
         """Forget every image, blob and upload (the repository is being deleted)."""
-        for index in (self.tag_index, self.parents, self.referrers, self.blobs, self.blob_refs, self.uploads):
+        for index in (self.tag_index, self.parents, self.referrers, self.blobs, self.blob_index, self.uploads):
             index.clear()
-        self.blob_singles.clear()
+        self.blob_kinds.clear()
         self.uncounted.clear()
         self.activating.clear()
         self.images.clear()

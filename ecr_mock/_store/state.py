@@ -31,10 +31,11 @@ from ecr_mock._backend import Backends
 from ecr_mock._config import Behaviour
 from ecr_mock._store.blobs import BlobStore, loading_into
 
-SCHEMA = 3  # bump whenever a saved class changes shape (a field added, renamed or retyped)
+SCHEMA = 4  # bump whenever a saved class changes shape (a field added, renamed or retyped)
 # older schemas this version still loads, its saved classes converting them as they load (``__setstate__``):
-# 2 kept an image's manifest in an object of its own and a lone tag in a tuple
-CONVERTED = frozenset({2})
+# 2 kept an image's manifest in an object of its own and a lone tag in a tuple; 3 (and 2) kept the blobs a
+# repository's images name in two indexes (``blob_refs``, ``blob_singles``), keyed by numbers
+CONVERTED = frozenset({2, 3})
 FILE_NAME = "state.sqlite3"
 BLOBS_DIR = "blobs"
 PICKLE_PROTOCOL = 5  # readable by every Python ecr_mock supports
