@@ -165,6 +165,14 @@ class Comparison:
     floor_ms: float
     candidate_ms: float
     ratio: float
+    ratios: tuple[float, ...] = ()  # every round's, lowest first
+
+    def spread(self) -> str:
+        """The rounds' ratios, lowest to highest, and the middle half."""
+        ordered = self.ratios
+        quarter = len(ordered) // 4
+        middle = ordered[quarter : len(ordered) - quarter] or ordered
+        return f"rounds {ordered[0]:.3f}-{ordered[-1]:.3f}, middle half {middle[0]:.3f}-{middle[-1]:.3f}"
 
 
 def interleaved(
@@ -185,7 +193,7 @@ def interleaved(
             floors.append(floor_ms)
             candidates.append(candidate_ms)
     ratios = [c / f for c, f in zip(candidates, floors, strict=True)]
-    return Comparison(median(floors), median(candidates), median(ratios))
+    return Comparison(median(floors), median(candidates), median(ratios), tuple(sorted(ratios)))
 
 
 def timed_ms(call: Callable[[], object], repeat: int) -> float:
