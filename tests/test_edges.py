@@ -259,11 +259,21 @@ def test_page_tokens_mean_what_json_reads_in_them(
     in it: numbers with leading zeros, signs, exponents or spaces, other listings and sizes."""
     token = paging.encode(listing, *numbers)
     assert paging.decode(listing, token, len(numbers)) == tuple(numbers)
-    assert token == base64.urlsafe_b64encode(
-        json.dumps([listing, *numbers], separators=(",", ":")).encode()
-    ).decode().rstrip("=")
-    crafted = "[" + json.dumps(listing) + "," + spacing + ",".join(texts) + "]"
-    for text in (crafted, crafted.replace(",", ", "), "[" + json.dumps(listing + "x") + ",1]"):
+    assert json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))) == [listing, *numbers]
+    head = "[" + json.dumps(listing) + ","
+    whole = head + " " * (-len(head.encode()) % 3)  # the head as encode pads it: the numbers read on their own
+    crafted = head + spacing + ",".join(texts) + "]"
+    compact = json.dumps([listing, *numbers], separators=(",", ":"))  # a token as this module wrote it before
+    old = base64.urlsafe_b64encode(compact.encode()).decode().rstrip("=")
+    assert paging.decode(listing, old, len(numbers)) == tuple(numbers)
+    for text in (
+        crafted,
+        crafted.replace(",", ", "),
+        whole + ",".join(texts) + "]",
+        whole + spacing + ",".join(texts) + "]",
+        compact,
+        "[" + json.dumps(listing + "x") + ",1]",
+    ):
         token = base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
         for size in (len(texts), 1):
             assert _decoded(listing, token, size) == _decoded_by_json(listing, token, size), text

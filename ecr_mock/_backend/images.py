@@ -172,7 +172,7 @@ class ImageOps(RegistryBase):
         seq, offset = _paging.decode(listing, next_token, 2) or (0, 0)
         limit = max_results or _config.DEFAULT_PAGE_SIZE
         if _every(repository, image_filter) and not offset:
-            found = _one_tag_each(repository, seq, limit)
+            found = _one_tag_each(repository, seq, limit, listing)
             if found is not None:
                 return found
         digests: list[str] = []
@@ -346,7 +346,7 @@ _DIGEST_OF = operator.attrgetter("digest")
 _JUST_ONE = {str}  # an image's one tag is held as itself (Image.tagged)
 
 
-def _one_tag_each(repository: Repository, seq: int, limit: int) -> tuple[ImagePairs, str | None] | None:
+def _one_tag_each(repository: Repository, seq: int, limit: int, listing: str) -> tuple[ImagePairs, str | None] | None:
     """ListImages of every image when each on the page has exactly one tag (a CI repository's usual shape): one
     pair per image, its columns taken from a slice of the order in C; None when some image has another number of
     tags."""
@@ -357,7 +357,7 @@ def _one_tag_each(repository: Repository, seq: int, limit: int) -> tuple[ImagePa
         return None
     pairs = (list(map(_DIGEST_OF, images)), tags)
     if after is not None:
-        return pairs, _paging.encode(repository.listing("images"), after.seq, 0)
+        return pairs, _paging.encode(listing, after.seq, 0)
     return pairs, None
 
 
