@@ -68,15 +68,9 @@ def _written(listing: str, text: bytes, size: int) -> tuple[int, ...] | None:
     """The position of a token ``encode`` wrote for ``listing`` (``size`` numbers, none with a leading zero or a
     sign: what ``json`` reads as those numbers); None for any other text, left to ``json``."""
     prefix = "[" + _quote(listing) + ","
-    if not text.endswith(b"]") or not text.startswith(prefix.encode()):
+    if not text.startswith(prefix.encode()):
         return None
-    numbers = text[len(prefix) : -1].split(b",")
-    if len(numbers) != size:
-        return None
-    for number in numbers:
-        if not number.isdigit() or (number[0] == 0x30 and len(number) > 1):  # b"0": JSON has no leading zeros
-            return None
-    return tuple(map(int, numbers))
+    return _plain_numbers(text[len(prefix) :], size)
 
 
 def _head(listing: str) -> str:
@@ -99,6 +93,12 @@ def _numbers(rest: str, size: int) -> tuple[int, ...] | None:
         text = binascii.a2b_base64((rest + "=" * (-len(rest) % 4)).encode("ascii").translate(_FROM_URLSAFE))
     except (ValueError, binascii.Error):
         return None
+    return _plain_numbers(text, size)
+
+
+def _plain_numbers(text: bytes, size: int) -> tuple[int, ...] | None:
+    """The ``size`` numbers of ``n,...]``, each digits only with no leading zero (what ``json`` reads as those
+    numbers); None for any other text."""
     if not text.endswith(b"]"):
         return None
     numbers = text[:-1].split(b",")
