@@ -382,11 +382,8 @@ class Repository:
             found = index.get(key)
             if found is None:
                 index[key] = self._single(blob.media_type, active)
-            elif type(found) is int:  # a second image names it: it gets counts of its own
-                index[key] = BlobRef(2, (found & 1) + active, self.blob_kinds[found >> 1])
             else:
-                found.count += 1  # type: ignore[union-attr]
-                found.active += active  # type: ignore[union-attr]
+                self._named_again(key, found, active)
 
     def _count_document(self, image: Image, document: dict[str, Any]) -> None:
         """``_count`` of a pushed image, read straight from its manifest's JSON document (a push pays this): the
@@ -409,11 +406,16 @@ class Repository:
             if found is None:
                 kind = blob.get("mediaType")
                 index[key] = self._single(_shared(kind) if type(kind) is str else None, active)
-            elif type(found) is int:  # a second image names it: it gets counts of its own
-                index[key] = BlobRef(2, (found & 1) + active, self.blob_kinds[found >> 1])
             else:
-                found.count += 1  # type: ignore[union-attr]
-                found.active += active  # type: ignore[union-attr]
+                self._named_again(key, found, active)
+
+    def _named_again(self, key: int | bytes | str, found: BlobRef | int, active: int) -> None:
+        """One more image (``active``: 1 unless archived) names the blob ``blob_index`` holds as ``found``."""
+        if isinstance(found, int):  # a second image names it: it gets counts of its own
+            self.blob_index[key] = BlobRef(2, (found & 1) + active, self.blob_kinds[found >> 1])
+        else:
+            found.count += 1
+            found.active += active
 
     def _uncount(self, key: int | bytes | str, count: int, active: int) -> None:
         """Change a counted blob's count and active count by ``count`` and ``active`` (each -1, 0 or +1, the
