@@ -497,7 +497,8 @@ def _inline_write(shape: Shape) -> str | None:
     """An expression of ``{v}`` that is the JSON text of a value of ``shape``, when it needs no function of its
     own: a scalar, or a list of strings (an image's tags)."""
     if isinstance(shape, ListShape) and shape.member.type_name == "string":
-        return "('[' + ','.join(map(_quote, {v})) + ']')"
+        # one string (an image's one tag, the usual case) without a map and a join
+        return "(('[' + _quote({v}[0]) + ']') if len({v}) == 1 else ('[' + ','.join(map(_quote, {v})) + ']'))"
     return _INLINE_WRITES.get(shape.type_name)
 
 
