@@ -184,7 +184,8 @@ def read(text: str, media_type_param: str | None) -> tuple[Manifest, dict[str, A
     config_media_type = None  # the config descriptor's media type (a descriptor: a digest string at least)
     if type(config) is dict and type(config.get("digest")) is str:
         kind = config.get("mediaType")
-        config_media_type = _shared(kind) if type(kind) is str else None
+        if type(kind) is str:  # _shared(kind), inlined: every push reads one
+            config_media_type = _COMMON_TYPES.get(kind) or sys.intern(kind)
     children = document.get("manifests")
     subject = document.get("subject")
     subject = None if subject is None else _descriptor(subject)
@@ -200,8 +201,10 @@ def read(text: str, media_type_param: str | None) -> tuple[Manifest, dict[str, A
         if children or subject is not None or artifact_type or annotations
         else None
     )
-    manifest = Manifest(text, _sha256_hex(data), _shared(media_type), config_media_type, more)
-    return manifest, document
+    hasher = _SHA256.copy()  # _sha256_hex(data) and _shared(media_type), inlined: every push reads one manifest
+    hasher.update(data)
+    media_type = _COMMON_TYPES.get(media_type) or sys.intern(media_type)
+    return Manifest(text, "sha256:" + hasher.hexdigest(), media_type, config_media_type, more), document
 
 
 def descriptors(manifest: Manifest, document: dict[str, Any]) -> Blobs:

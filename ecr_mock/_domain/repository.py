@@ -14,7 +14,16 @@ from typing import Any
 
 from ecr_mock._domain.blobs import BlobRef, Upload, blob_key
 from ecr_mock._domain.lifecycle import Decision, LifecyclePolicy
-from ecr_mock._domain.manifest import DOCKER_V1, DOCKER_V1_SIGNED, Blobs, Manifest, _shared, blobs_of, descriptors
+from ecr_mock._domain.manifest import (
+    _COMMON_TYPES,
+    DOCKER_V1,
+    DOCKER_V1_SIGNED,
+    Blobs,
+    Manifest,
+    _shared,
+    blobs_of,
+    descriptors,
+)
 from ecr_mock._domain.ordered import Ordered
 from ecr_mock._store.blobs import Blob
 
@@ -391,8 +400,10 @@ class Repository:
         if image.media_type in _V1_TYPES:  # blobSums, not descriptors: the general way
             self._count(image, descriptors(image, document))
             return
+        # _key, _single and _named_again inlined for the usual case (sha256 digests): every push runs this loop
+        # once a blob, inside boto3's own work, where each Python call costs twice what it does alone
         active = int(image.status == ACTIVE)
-        index = self.blob_index
+        index, kinds = self.blob_index, self.blob_kinds
         config, layers = document.get("config"), document.get("layers")
         named = layers if type(layers) is list else []
         for blob in named if type(config) is not dict else (config, *named):
@@ -401,13 +412,28 @@ class Repository:
             digest = blob.get("digest")
             if type(digest) is not str:
                 continue
-            key = _key(digest)
+            key: int | bytes | str
+            if len(digest) == 71 and digest[:7] == "sha256:":
+                try:
+                    raw = _fromhex(digest[7:])
+                except ValueError:
+                    raw = b""
+                key = _from_bytes(raw, "big") if len(raw) == 32 else _key(digest)
+            else:
+                key = _key(digest)
             found = index.get(key)
             if found is None:
                 kind = blob.get("mediaType")
-                index[key] = self._single(_shared(kind) if type(kind) is str else None, active)
+                kind = (_COMMON_TYPES.get(kind) or _shared(kind)) if type(kind) is str else None
+                try:
+                    index[key] = kinds.index(kind) * 2 + active
+                except ValueError:
+                    index[key] = self._single(kind, active)
+            elif type(found) is int:  # a second image names it: it gets counts of its own
+                index[key] = BlobRef(2, (found & 1) + active, kinds[found >> 1])
             else:
-                self._named_again(key, found, active)
+                found.count += 1  # type: ignore[union-attr]
+                found.active += active  # type: ignore[union-attr]
 
     def _named_again(self, key: int | bytes | str, found: BlobRef | int, active: int) -> None:
         """One more image (``active``: 1 unless archived) names the blob ``blob_index`` holds as ``found``."""
@@ -507,6 +533,10 @@ class Repository:
         self.activating.clear()
         self.images.clear()
         self.inactive = 0
+
+
+_fromhex = bytes.fromhex
+_from_bytes = int.from_bytes
 
 
 def _key(digest: str) -> int | bytes | str:

@@ -27,7 +27,17 @@ from ecr_mock._wire.codegen import Rejected, decoder, quote, strict_base64, writ
 class OperationCodec:
     """One operation's wire work, with its compiled decoders and writer looked up once."""
 
-    __slots__ = ("_blob", "_decoders", "_writer", "operation")
+    __slots__ = ("_blob", "_decoders", "_writer", "operation", "parse")
+
+    parse: Callable[[bytes, bool], dict[str, Any]]
+    """``parse(body, registry_ids)``: the request's parameters, decoded by the input shape and checked as ECR
+    checks them.
+
+    One compiled pass decodes and checks types, required members and constraints; only when it rejects the input
+    do the slow walks run, to raise what ECR says: SerializationException for a wrong JSON type, else the
+    validation error ``_validate`` words. ``registry_ids=False`` leaves registry id patterns unchecked (default
+    mode). A big body's blob member (an UploadLayerPart's part) is decoded straight from the body's bytes. (An
+    attribute, not a method: an operation without a blob member parses every body one way, a call less.)"""
 
     def __init__(self, operation: OperationModel) -> None:
         self.operation = operation
@@ -36,14 +46,9 @@ class OperationCodec:
         self._decoders = (None, None) if shape is None else (decoder(shape, False), decoder(shape, True))
         self._writer = None if output is None else writer(output)
         self._blob = _top_blob(shape)
+        self.parse = self._parse if self._blob is None else self._parse_with_blob
 
-    def parse(self, body: bytes, registry_ids: bool) -> dict[str, Any]:
-        """The request's parameters, decoded by the input shape and checked as ECR checks them.
-
-        One compiled pass decodes and checks types, required members and constraints; only when it rejects the
-        input do the slow walks run, to raise what ECR says: SerializationException for a wrong JSON type, else the
-        validation error ``_validate`` words. ``registry_ids=False`` leaves registry id patterns unchecked (default
-        mode). A big body's blob member (an UploadLayerPart's part) is decoded straight from the body's bytes."""
+    def _parse_with_blob(self, body: bytes, registry_ids: bool) -> dict[str, Any]:
         if self._blob is not None and len(body) >= _BIG_BODY:
             lifted = _lift_blob(body, self._blob)
             if lifted is not None:

@@ -502,13 +502,35 @@ def _inline_write(shape: Shape) -> str | None:
     return _INLINE_WRITES.get(shape.type_name)
 
 
-def _append(source: _Source, shape: Shape, var: str, indent: str) -> None:
-    """Source lines that append the JSON text of ``var``, a value of ``shape``, to ``out``."""
+_NESTED_DEPTH = 2  # structures within a structure written inline, this deep: a call less each, on every answer
+
+
+def _append(source: _Source, shape: Shape, var: str, indent: str, depth: int = _NESTED_DEPTH) -> None:
+    """Source lines that append the JSON text of ``var``, a value of ``shape``, to ``out``. A structure member
+    is written inline (to ``depth`` levels), a call saved on every answer that holds one."""
     inline = _inline_write(shape)
     if inline is not None:
         source.add(f"{indent}out.append({inline.format(v=var)})")
+    elif depth and isinstance(shape, StructureShape) and shape.members:
+        _structure_body(source, shape, var, indent, depth - 1)
     else:
         source.add(f"{indent}{source.name(writer(shape))}({var}, out)")
+
+
+def _structure_body(source: _Source, shape: StructureShape, var: str, indent: str, depth: int) -> None:
+    """Source lines that append the JSON text of ``var``, a dict of ``shape``'s members, to ``out``; members
+    read into ``var`` + ``_``, each nesting level under names of its own."""
+    get, member_var, first = f"get{var}", f"{var}_", f"first{var}"
+    source.add(f"{indent}{get} = {var}.get")
+    source.add(f"{indent}{first} = True")
+    for name, member in shape.members.items():
+        key = quote(name) + ":"
+        source.add(f"{indent}{member_var} = {get}({name!r})")
+        source.add(f"{indent}if {member_var} is not None:")
+        source.add(f"{indent}    out.append({'{' + key!r} if {first} else {',' + key!r})")
+        source.add(f"{indent}    {first} = False")
+        _append(source, member, member_var, indent + "    ", depth)
+    source.add(f"{indent}out.append('{{}}' if {first} else '}}')")
 
 
 def _compile_writer(shape: Shape) -> Writer:
@@ -517,16 +539,7 @@ def _compile_writer(shape: Shape) -> Writer:
     if shape.type_name in _INLINE_WRITES:
         source.add(f"    out.append({_INLINE_WRITES[shape.type_name].format(v='value')})")
     elif isinstance(shape, StructureShape):
-        source.add("    get = value.get")
-        source.add("    first = True")
-        for name, member in shape.members.items():
-            key = quote(name) + ":"
-            source.add(f"    v = get({name!r})")
-            source.add("    if v is not None:")
-            source.add(f"        out.append({'{' + key!r} if first else {',' + key!r})")
-            source.add("        first = False")
-            _append(source, member, "v", "        ")
-        source.add("    out.append('{}' if first else '}')")
+        _structure_body(source, shape, "value", "    ", _NESTED_DEPTH)
     elif isinstance(shape, ListShape):
         if isinstance(shape.member, StructureShape):  # a listing may hand its rows over as Rows
             source.add("    if type(value) is _Rows:")
