@@ -315,9 +315,14 @@ class _Answer:
 
 class Transmission:
     """``wsgi.file_wrapper`` (PEP 3333) for a body with a Content-Length: iterating it yields one empty piece, on
-    which the status line and headers go out, then sends the file from its position to its end with
-    ``os.sendfile`` (from the page cache to the socket, no copy through Python; 1.2-1.5x faster here than sending
-    from a memory map, which faults each page in), or from a memory map where sendfile is refused."""
+    which the status line and headers go out, then sends the file from its position to its end: from a memory map
+    of it, a piece of ``block_size`` bytes at a time (no copy through Python: ``sendall`` reads the mapped page
+    cache), or with ``os.sendfile`` where the file cannot be mapped.
+
+    Which is faster depends on the kernel. Over loopback, 256 MiB from the page cache: on an AMD EPYC machine
+    (2026-12-06) sendfile was 1.2-1.5x faster than the map; on an Intel Xeon with Linux 6.18 (2026-12-07) the map
+    took 0.064 s and sendfile 0.142 s (median of 7; sending the same bytes from memory, 0.061 s). The map is
+    within 1.5x of sendfile on the first and 2.2x ahead on the second, so it goes first."""
 
     def __init__(self, connection: socket.socket, file: IO[bytes], block_size: int = 1 << 20) -> None:
         self._connection = connection
@@ -331,22 +336,22 @@ class Transmission:
             self._send(first, size)
 
     def _send(self, offset: int, size: int) -> None:
-        descriptor = self._file.fileno()
         try:
-            while offset < size:
-                sent = os.sendfile(self._connection.fileno(), descriptor, offset, size - offset)
-                if sent == 0:
-                    raise ConnectionError("the client closed the connection during a download")
-                offset += sent
-        except OSError as error:
-            if error.errno not in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: no sendfile for this pair
-                raise
-            self._send_mapped(offset, size)
-
-    def _send_mapped(self, offset: int, size: int) -> None:
-        with mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) as mapped, memoryview(mapped) as view:
-            for first in range(offset, size, self._block_size):
+            mapped = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):  # a file that cannot be mapped (a pipe, some filesystems)
+            self._send_file(offset, size)
+            return
+        with mapped, memoryview(mapped) as view:
+            for first in range(offset, min(size, len(view)), self._block_size):
                 self._connection.sendall(view[first : first + self._block_size])
+
+    def _send_file(self, offset: int, size: int) -> None:
+        descriptor = self._file.fileno()
+        while offset < size:
+            sent = os.sendfile(self._connection.fileno(), descriptor, offset, size - offset)
+            if sent == 0:
+                raise ConnectionError("the client closed the connection during a download")
+            offset += sent
 
     def close(self) -> None:
         self._file.close()
