@@ -141,6 +141,17 @@ def _part_body(data: bytes, **changes: Any) -> dict[str, Any]:
         json.dumps(_part_body(b"z" * 100_000)).replace("/", "\\/"),  # an escape: the usual way reads it
         '{"other": {"layerPartBlob": "QUJD"}, ' + json.dumps(_part_body(b"w" * 100_000))[1:],
         json.dumps(_part_body(b"v" * 100_000, layerPartBlob="not base64!" * 10_000)),
+        # the part first, strings after it: its end is not the body's last quote
+        json.dumps(
+            {
+                "layerPartBlob": base64.b64encode(b"u" * 100_000).decode(),
+                "repositoryName": "ab",
+                "uploadId": UPLOAD_ID,
+                "partFirstByte": 0,
+                "partLastByte": 99_999,
+            }
+        ),
+        json.dumps(_part_body(b"t" * 100_000)) + " \n",  # whitespace after the body
     ],
 )
 def test_a_big_part_decodes_as_the_usual_way_does(text: str) -> None:
