@@ -83,6 +83,16 @@ def test_rows_are_written_as_the_dicts_they_stand_for(rows: list[tuple[str, str 
         assert len(listed) == len(rows) and list(listed) == expected
 
 
+@pytest.mark.parametrize("digests", [["sha256:ab"], ["sha256:ab", "sha256:cd", "sha256:ef"], ['quo"te', "x"]])
+def test_rows_of_one_column_are_written_as_the_dicts_they_stand_for(digests: list[str]) -> None:
+    operation = model.operation("ListImages")
+    assert operation is not None and operation.output_shape is not None
+    out: list[str] = []
+    writer(operation.output_shape)({"imageIds": Rows.of_columns(("imageDigest",), (digests,))}, out)
+    expected = {"imageIds": [{"imageDigest": digest} for digest in digests]}
+    assert "".join(out) == json.dumps(expected, separators=(",", ":"))
+
+
 _DETAIL = ("registryId", "repositoryName", "imageDigest", "imageTags", "imageSizeInBytes", "imagePushedAt",
            "artifactMediaType", "lastRecordedPullTime")  # fmt: skip
 _UTC = datetime.timezone.utc
